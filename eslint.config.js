@@ -1,0 +1,65 @@
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/** Imports that would break the one-way arrows of src/ (see README, "Source map"). */
+const forbid = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist',
+      'node_modules',
+      'public/mockServiceWorker.js',
+      'test-results',
+      'playwright-report',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.browser, ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/no-confusing-void-expression': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    files: ['src/client/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
+  },
+  {
+    files: ['src/crypto/**/*.ts', 'src/api/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: forbid(
+      ['node:*', '../server/*', '../client/*', '../cli/*', '../mocks/*'],
+      'src/crypto and src/api import nothing of ours and nothing of Node.',
+    ),
+  },
+  {
+    files: ['src/client/**/*.{ts,tsx}', 'src/mocks/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: forbid(
+      ['node:*', '**/server/*', '**/cli/*'],
+      'The browser app never imports server code or Node.',
+    ),
+  },
+  {
+    files: ['src/server/**/*.ts'],
+    rules: forbid(
+      ['**/client/*', '**/mocks/*', '**/cli/*'],
+      'The server never imports the client or the CLI.',
+    ),
+  },
+);

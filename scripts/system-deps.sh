@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The Debian packages the tests use: ssh-keygen (openssh-client), sshd (openssh-server) and
+# Chromium. Installed when missing and running as root; otherwise a clear error with the command.
+set -euo pipefail
+
+need=()
+command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing missing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # --no-install-recommends keeps Chromium's install small; sshd must not start on its own.
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  exit 0
+fi
+
+echo "Keysmith's tests need these Debian packages: ${need[*]}" >&2
+echo "Install them with:  sudo apt-get install -y ${need[*]}" >&2
+exit 1

@@ -1,0 +1,141 @@
+/**
+ * The HTTP contract between the browser app and the server: paths, zod schemas and the types
+ * inferred from them. Both sides import this file, so they cannot disagree on a field.
+ */
+import { z } from 'zod';
+
+export const apiPaths = {
+  me: '/api/me',
+  sshKeys: '/api/ssh-keys',
+  sshKey: (fingerprint: string) => `/api/ssh-keys/${encodeURIComponent(fingerprint)}`,
+} as const;
+
+/**
+ * A key's name: also usable as a Seqera Platform credential name (1–100 letters, digits, `-`,
+ * `_`), and safe to keep in a `#` line of authorized_keys without any escaping.
+ */
+export const KEY_NAME_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+export const keyNameSchema = z
+  .string()
+  .regex(KEY_NAME_PATTERN, 'A name is 1–100 letters, digits, "-" or "_" (no spaces).');
+
+/**
+ * One pattern of sshd's `from="pattern-list"` (sshd(8) PATTERNS): host names, addresses,
+ * CIDR ranges, `*` and `?` wildcards, a leading `!` to negate. No quotes, commas or spaces,
+ * so a pattern can never break out of the option it is written into.
+ */
+export const FROM_PATTERN = /^!?[A-Za-z0-9.:*?/_-]{1,253}$/;
+export const fromPatternSchema = z
+  .string()
+  .regex(
+    FROM_PATTERN,
+    'An address pattern is a host name, an address, a CIDR range such as 10.0.0.0/8, with optional * or ? wildcards and a leading ! to exclude.',
+  );
+
+/** What the key may do once logged in; maps to options the server composes itself. */
+export const accessSchema = z.enum(['restricted', 'interactive', 'full']);
+export type Access = z.infer<typeof accessSchema>;
+
+export const createKeyRequestSchema = z.strictObject({
+  /** One OpenSSH public key line: `type base64 [comment]`, no options, no second line. */
+  publicKey: z.string().min(1).max(16_384),
+  name: keyNameSchema.optional(),
+  /** ISO 8601 date-time in the future; becomes sshd's own `expiry-time="…"`. */
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  from: z.array(fromPatternSchema).min(1).max(32).optional(),
+  access: accessSchema.default('restricted'),
+});
+export type CreateKeyRequest = z.input<typeof createKeyRequestSchema>;
+
+/** authorized_keys options of a key line, decoded (sshd(8) AUTHORIZED_KEYS FILE FORMAT). */
+export const keyOptionsSchema = z.object({
+  restrict: z.boolean(),
+  pty: z.boolean(),
+  from: z.array(z.string()).nullable(),
+  /** The raw `expiry-time` value as written, e.g. `20270101` or `202701011200Z`. */
+  expiryTime: z.string().nullable(),
+  command: z.string().nullable(),
+  /** Every option as written, in order, for display of what was not decoded above. */
+  raw: z.array(z.string()),
+});
+export type KeyOptions = z.infer<typeof keyOptionsSchema>;
+
+export const sshKeySchema = z.object({
+  /** `SHA256:` + 43 base64 characters, as `ssh-keygen -l` prints it. Identifies the key. */
+  fingerprint: z.string(),
+  /** The key type as written: `ssh-ed25519`, `ssh-rsa`, `ecdsa-sha2-nistp256`, … */
+  type: z.string(),
+  bits: z.number().int(),
+  comment: z.string(),
+  /** The public key line without options: `type base64 comment`. */
+  publicKey: z.string(),
+  options: keyOptionsSchema,
+  /** Derived from options: "restricted" (restrict), "interactive" (restrict,pty), "full" (none), "custom" (anything else). */
+  access: z.enum(['restricted', 'interactive', 'full', 'custom']),
+  /** ISO 8601 (UTC) from `expiry-time`, or null when the key does not expire. */
+  expiresAt: z.string().nullable(),
+  expired: z.boolean(),
+  /** Name and date added: only for keys Keysmith added (kept in a `#` line above the key). */
+  name: z.string().nullable(),
+  addedAt: z.string().nullable(),
+  managed: z.boolean(),
+  /** 1-based line number in authorized_keys, for people looking at the file. */
+  line: z.number().int(),
+});
+export type SshKey = z.infer<typeof sshKeySchema>;
+
+/** Something that makes sshd ignore the file (StrictModes and friends), with its fix. */
+export const fileWarningSchema = z.object({
+  code: z.enum([
+    'file-mode',
+    'file-owner',
+    'dir-mode',
+    'dir-owner',
+    'home-mode',
+    'home-owner',
+    'symlink',
+    'unreadable',
+    'not-a-file',
+  ]),
+  message: z.string(),
+  /** A shell command that fixes it, to show and copy. */
+  fix: z.string(),
+});
+export type FileWarning = z.infer<typeof fileWarningSchema>;
+
+export const listKeysResponseSchema = z.object({
+  keys: z.array(sshKeySchema),
+  warnings: z.array(fileWarningSchema),
+  /** The file these keys are in, e.g. `/home/ada/.ssh/authorized_keys`. */
+  path: z.string(),
+});
+export type ListKeysResponse = z.infer<typeof listKeysResponseSchema>;
+
+export const createKeyResponseSchema = z.object({ key: sshKeySchema });
+export type CreateKeyResponse = z.infer<typeof createKeyResponseSchema>;
+
+export const meResponseSchema = z.object({
+  user: z.string(),
+  mode: z.enum(['local', 'proxy', 'mock']),
+});
+export type MeResponse = z.infer<typeof meResponseSchema>;
+
+export const errorCodeSchema = z.enum([
+  'bad-request',
+  'invalid-key',
+  'private-key',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'duplicate',
+  'too-large',
+  'unsupported-media-type',
+  'file-error',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+export const errorResponseSchema = z.object({
+  error: z.object({ code: errorCodeSchema, message: z.string() }),
+});
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;
