@@ -1,0 +1,399 @@
+/**
+ * The text model of an authorized_keys file: list, add and remove keys while keeping every line
+ * Keysmith did not write byte for byte (comments, blank lines, foreign options, CRLF endings, a
+ * missing final newline). Platform-neutral (no `node:`): the file store and the in-memory store
+ * of the mock both use it.
+ *
+ * Format: sshd(8) AUTHORIZED_KEYS FILE FORMAT. Keysmith keeps a key's name and date in a `#` line
+ * directly above the key line, which sshd ignores:
+ *
+ *     # keysmith name=laptop added=2026-01-02T03:04:05Z
+ *     restrict ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI… ada@laptop
+ */
+import {
+  KEY_NAME_PATTERN,
+  type Access,
+  type CreateKeyRequest,
+  type KeyOptions,
+  type SshKey,
+} from '../api/ssh-keys.ts';
+import {
+  formatAuthorizedKeysLine,
+  parseAuthorizedKeysLine,
+  type AuthorizedKeyEntry,
+  type AuthorizedKeyOption,
+} from '../crypto/authorized-keys-line.ts';
+import { fingerprintSha256, formatPublicKey, parsePublicKey } from '../crypto/public-key.ts';
+import { KeyStoreError } from './key-store.ts';
+
+/** One line of the file: its text without the line ending, and the ending exactly as found. */
+export interface FileLine {
+  text: string;
+  /** `''` only for a last line that has no final newline. */
+  eol: '\n' | '\r\n' | '';
+}
+
+/** Keysmith's own `#` line above a key it added. */
+export interface KeysmithMetadata {
+  name: string | null;
+  /** ISO 8601 UTC, seconds precision. */
+  addedAt: string;
+}
+
+interface KeyLine {
+  /** 0-based index into the lines. */
+  index: number;
+  entry: AuthorizedKeyEntry;
+  fingerprint: string;
+  metadata: KeysmithMetadata | null;
+}
+
+/**
+ * Splits file text into lines, each with its own ending, so that `joinLines(splitLines(t)) === t`
+ * for every string `t`.
+ */
+export function splitLines(text: string): FileLine[] {
+  const lines: FileLine[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const lf = text.indexOf('\n', start);
+    if (lf === -1) {
+      lines.push({ text: text.slice(start), eol: '' });
+      break;
+    }
+    if (lf > start && text[lf - 1] === '\r') {
+      lines.push({ text: text.slice(start, lf - 1), eol: '\r\n' });
+    } else {
+      lines.push({ text: text.slice(start, lf), eol: '\n' });
+    }
+    start = lf + 1;
+  }
+  return lines;
+}
+
+/** The inverse of {@link splitLines}. */
+export function joinLines(lines: readonly FileLine[]): string {
+  return lines.map((line) => line.text + line.eol).join('');
+}
+
+const METADATA_LINE =
+  /^# keysmith(?: name=([A-Za-z0-9_-]{1,100}))? added=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$/;
+
+/** Reads Keysmith's `# keysmith [name=N] added=ISO` line; null for any other line. */
+export function parseMetadataLine(text: string): KeysmithMetadata | null {
+  const match = METADATA_LINE.exec(text);
+  if (match === null) return null;
+  const addedAt = match[2] ?? '';
+  if (Number.isNaN(Date.parse(addedAt))) return null;
+  return { name: match[1] ?? null, addedAt };
+}
+
+/** Writes Keysmith's `#` line. The name pattern needs no escaping (see KEY_NAME_PATTERN). */
+export function formatMetadataLine(metadata: KeysmithMetadata): string {
+  if (metadata.name !== null && !KEY_NAME_PATTERN.test(metadata.name)) {
+    throw new KeyStoreError(
+      'bad-request',
+      400,
+      'A name is 1–100 letters, digits, "-" or "_" (no spaces). Choose another name.',
+    );
+  }
+  const line =
+    metadata.name === null
+      ? `# keysmith added=${metadata.addedAt}`
+      : `# keysmith name=${metadata.name} added=${metadata.addedAt}`;
+  if (parseMetadataLine(line) === null) {
+    throw new KeyStoreError(
+      'internal',
+      500,
+      `Keysmith composed a metadata line it cannot read back.`,
+    );
+  }
+  return line;
+}
+
+/** ISO 8601 UTC with whole seconds, as kept in the metadata line. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// sshd(8) `expiry-time="timespec"`: YYYYMMDD[HHMM[SS]], read as local time unless it ends in Z
+// (misc.c parse_absolute_time). The key is refused once that time has passed.
+const EXPIRY_TIME = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?([Zz])?$/;
+
+/**
+ * Reads sshd's `expiry-time` value. Without a trailing `Z` sshd uses the local time zone of
+ * the machine it runs on; this uses the time zone of this process, the same machine in practice.
+ */
+export function parseExpiryTime(value: string): Date | null {
+  const match = EXPIRY_TIME.exec(value);
+  if (match === null) return null;
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((group) =>
+    Number(match[group] ?? 0),
+  );
+  if (
+    year === undefined ||
+    month === undefined ||
+    day === undefined ||
+    hour === undefined ||
+    minute === undefined ||
+    second === undefined
+  ) {
+    return null;
+  }
+  const date =
+    match[7] === undefined
+      ? new Date(year, month - 1, day, hour, minute, second)
+      : new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // Reject what Date would silently roll over (month 13, 31 February).
+  const check =
+    match[7] === undefined
+      ? [
+          date.getFullYear(),
+          date.getMonth() + 1,
+          date.getDate(),
+          date.getHours(),
+          date.getMinutes(),
+        ]
+      : [
+          date.getUTCFullYear(),
+          date.getUTCMonth() + 1,
+          date.getUTCDate(),
+          date.getUTCHours(),
+          date.getUTCMinutes(),
+        ];
+  const expected = [year, month, day, hour, minute];
+  if (check.some((part, i) => part !== expected[i]) || second > 59) return null;
+  return date;
+}
+
+/** sshd's `expiry-time` value in UTC with seconds: `YYYYMMDDHHMMSSZ` (whole seconds, rounded down). */
+export function formatExpiryTime(date: Date): string {
+  const iso = date.toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+}
+
+function rawOption(option: AuthorizedKeyOption): string {
+  return option.value === null
+    ? option.name
+    : `${option.name}="${option.value.replaceAll('"', '\\"')}"`;
+}
+
+/** Decodes the options sshd applies to a key line into the API's shape. */
+export function decodeOptions(options: readonly AuthorizedKeyOption[]): KeyOptions {
+  const find = (name: string) => options.find((option) => option.name === name);
+  const from = find('from');
+  return {
+    restrict: find('restrict') !== undefined,
+    pty: find('pty') !== undefined,
+    from: from?.value == null ? null : from.value.split(','),
+    expiryTime: find('expiry-time')?.value ?? null,
+    command: find('command')?.value ?? null,
+    raw: options.map(rawOption),
+  };
+}
+
+/** The access level that a set of options amounts to; `from` and `expiry-time` do not change it. */
+export function deriveAccess(options: readonly AuthorizedKeyOption[]): SshKey['access'] {
+  const rest = options
+    .filter((option) => option.name !== 'from' && option.name !== 'expiry-time')
+    .map((option) => (option.value === null ? option.name : rawOption(option)))
+    .sort()
+    .join(',');
+  switch (rest) {
+    case 'restrict':
+      return 'restricted';
+    case 'pty,restrict':
+      return 'interactive';
+    case '':
+      return 'full';
+    default:
+      return 'custom';
+  }
+}
+
+function composeAccessOptions(access: Access): AuthorizedKeyOption[] {
+  switch (access) {
+    case 'restricted':
+      return [{ name: 'restrict', value: null }];
+    case 'interactive':
+      return [
+        { name: 'restrict', value: null },
+        { name: 'pty', value: null },
+      ];
+    case 'full':
+      return [];
+    default:
+      return access satisfies never;
+  }
+}
+
+function isIgnoredBySshd(text: string): boolean {
+  // sshd skips leading blanks, then empty lines and `#` lines (auth2-pubkeyfile.c).
+  const rest = text.replace(/^[ \t]+/, '');
+  return rest === '' || rest.startsWith('#');
+}
+
+function readKeyLines(lines: readonly FileLine[]): KeyLine[] {
+  const keys: KeyLine[] = [];
+  lines.forEach((line, index) => {
+    if (isIgnoredBySshd(line.text)) return;
+    let entry: AuthorizedKeyEntry;
+    try {
+      // A lone CR before the end of a last line without LF is a line ending too.
+      entry = parseAuthorizedKeysLine(line.eol === '' ? line.text.replace(/\r$/, '') : line.text);
+    } catch {
+      // sshd silently skips lines it cannot read; Keysmith keeps them verbatim and ignores them.
+      return;
+    }
+    const above = index > 0 ? lines[index - 1] : undefined;
+    keys.push({
+      index,
+      entry,
+      fingerprint: fingerprintSha256(entry.key.blob),
+      metadata: above === undefined ? null : parseMetadataLine(above.text),
+    });
+  });
+  return keys;
+}
+
+function toSshKey(keyLine: KeyLine, now: Date): SshKey {
+  const { entry, metadata } = keyLine;
+  const options = decodeOptions(entry.options);
+  const expiry = options.expiryTime === null ? null : parseExpiryTime(options.expiryTime);
+  return {
+    fingerprint: keyLine.fingerprint,
+    type: entry.key.type,
+    bits: entry.key.bits,
+    comment: entry.key.comment,
+    publicKey: formatPublicKey(entry.key).trimEnd(),
+    options,
+    access: deriveAccess(entry.options),
+    expiresAt: expiry === null ? null : expiry.toISOString(),
+    // sshd refuses a key once its expiry time is earlier than now (auth-options.c).
+    expired: expiry !== null && expiry.getTime() < now.getTime(),
+    name: metadata?.name ?? null,
+    addedAt: metadata?.addedAt ?? null,
+    managed: metadata !== null,
+    line: keyLine.index + 1,
+  };
+}
+
+/** Every key line of the file, in file order, with options decoded. */
+export function listKeys(text: string, now: Date): SshKey[] {
+  return readKeyLines(splitLines(text)).map((keyLine) => toSshKey(keyLine, now));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/**
+ * Composes the key line and Keysmith's metadata line for a request, refusing anything sshd
+ * would read differently from what the API reports. Throws KeyFormatError for a bad key and
+ * KeyStoreError for a bad request.
+ */
+export function composeKeyLines(
+  request: CreateKeyRequest,
+  now: Date,
+): { metadataLine: string; keyLine: string; blob: Uint8Array } {
+  // The key is parsed and rebuilt from its type, blob and comment: user text is never written.
+  const key = parsePublicKey(request.publicKey);
+  const options = composeAccessOptions(request.access ?? 'restricted');
+  if (request.from !== undefined) {
+    options.push({ name: 'from', value: request.from.join(',') });
+  }
+  if (request.expiresAt !== undefined) {
+    const expiresAt = new Date(request.expiresAt);
+    if (Number.isNaN(expiresAt.getTime())) {
+      throw new KeyStoreError('bad-request', 400, '"expiresAt" is not a valid ISO 8601 date-time.');
+    }
+    if (expiresAt.getTime() - now.getTime() < 1000) {
+      throw new KeyStoreError(
+        'bad-request',
+        400,
+        '"expiresAt" must be in the future. Choose a later date, or leave it out for a key that does not expire.',
+      );
+    }
+    options.push({ name: 'expiry-time', value: formatExpiryTime(expiresAt) });
+  }
+  const keyLine = formatAuthorizedKeysLine(options, key);
+  const metadataLine = formatMetadataLine({ name: request.name ?? null, addedAt: isoSeconds(now) });
+
+  // Read the composed line back the way the listing (and sshd) will, and refuse any difference.
+  const reread = parseAuthorizedKeysLine(keyLine);
+  const same =
+    !/[\r\n\0]/.test(keyLine) &&
+    reread.key.type === key.type &&
+    sameBytes(reread.key.blob, key.blob) &&
+    reread.options.length === options.length &&
+    reread.options.every((option, i) => {
+      const composed = options[i];
+      return (
+        composed !== undefined && option.name === composed.name && option.value === composed.value
+      );
+    });
+  if (!same) {
+    throw new KeyStoreError(
+      'invalid-key',
+      400,
+      'This key cannot be written safely: it would read back differently. Check the key text and options.',
+    );
+  }
+  return { metadataLine, keyLine, blob: key.blob };
+}
+
+/**
+ * Appends a key (and its metadata line) to the file text. New lines end in LF. When the file
+ * lacks a final newline, one LF is added to its last line first: the only change ever made to a
+ * line Keysmith did not write, and needed, or the key would be glued onto that line. The same key
+ * anywhere in the file (also on a line Keysmith did not write) is refused with 409.
+ */
+export function addKey(
+  text: string,
+  request: CreateKeyRequest,
+  now: Date,
+): { text: string; key: SshKey } {
+  const { metadataLine, keyLine, blob } = composeKeyLines(request, now);
+  const lines = splitLines(text);
+  const existing = readKeyLines(lines).find((line) => sameBytes(line.entry.key.blob, blob));
+  if (existing !== undefined) {
+    const label = existing.metadata?.name ?? existing.entry.key.comment;
+    throw new KeyStoreError(
+      'duplicate',
+      409,
+      `This key is already in authorized_keys (line ${existing.index + 1}${label === '' ? '' : `, "${label}"`}). Remove it first to add it again with other settings.`,
+    );
+  }
+  const last = lines.at(-1);
+  if (last !== undefined && last.eol === '') last.eol = '\n';
+  lines.push({ text: metadataLine, eol: '\n' }, { text: keyLine, eol: '\n' });
+  const index = lines.length - 1;
+  const added = readKeyLines(lines).find((line) => line.index === index);
+  if (added === undefined || !sameBytes(added.entry.key.blob, blob)) {
+    throw new KeyStoreError('internal', 500, 'Keysmith could not read back the key it composed.');
+  }
+  return { text: joinLines(lines), key: toSshKey(added, now) };
+}
+
+/**
+ * Removes every line holding the key with this fingerprint (a key left on a second line would
+ * still log in) and Keysmith's metadata line directly above each. Every other byte is kept.
+ * Throws KeyStoreError 404 when the key is not in the file.
+ */
+export function removeKey(text: string, fingerprint: string): string {
+  const lines = splitLines(text);
+  const matches = readKeyLines(lines).filter((line) => line.fingerprint === fingerprint);
+  if (matches.length === 0) {
+    throw new KeyStoreError(
+      'not-found',
+      404,
+      `No key with fingerprint ${fingerprint} is in authorized_keys. Reload the list to see the current keys.`,
+    );
+  }
+  const drop = new Set<number>();
+  for (const match of matches) {
+    drop.add(match.index);
+    if (match.metadata !== null) drop.add(match.index - 1);
+  }
+  return joinLines(lines.filter((_, index) => !drop.has(index)));
+}

@@ -1,0 +1,378 @@
+/**
+ * A KeyStore over a real authorized_keys file. Every change: a lock that holds between processes
+ * (proper-lockfile: a `.lock` directory made with mkdir, atomic on local disks and NFS), read,
+ * change in memory, write a temporary file in the same directory (0600), fsync, rename over,
+ * fsync the directory. A crash or a full disk leaves the old file or the new one, never half.
+ *
+ * The store runs as the file's owner (local mode, or the privilege-dropped child in proxy mode),
+ * so it never needs to follow a link: it refuses an authorized_keys that is a symbolic link.
+ */
+import { constants } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import lockfile from 'proper-lockfile';
+import type { FileWarning, ListKeysResponse } from '../api/ssh-keys.ts';
+import { addKey, listKeys, removeKey } from './authorized-keys-file.ts';
+import { KeyStoreError, type KeyStore } from './key-store.ts';
+
+export interface FileKeyStoreOptions {
+  /** Absolute path of the authorized_keys file. */
+  path: string;
+  /** The user's home directory: sshd's StrictModes checks every directory up to it. */
+  home: string;
+  /** The user name, for the fix commands shown with warnings. */
+  user: string;
+  /** The uid that must own the file and its directories (default: this process's uid). */
+  uid?: number;
+  /** Clock for marking keys expired in `list()`. */
+  now?: () => Date;
+}
+
+interface CurrentFile {
+  text: string;
+  /** Permission bits to keep on the new file. */
+  mode: number;
+  owner: { uid: number; gid: number } | null;
+}
+
+function errnoCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
+function quote(value: string): string {
+  return /^[A-Za-z0-9_./~-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Turns a file system failure into an error that names the problem and the way out.
+ * Every such failure happens before the rename, so the old file is still intact.
+ */
+export function fileError(error: unknown, action: string, file: string): KeyStoreError {
+  const code = errnoCode(error);
+  const unchanged = 'authorized_keys is unchanged.';
+  const dir = path.dirname(file);
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return new KeyStoreError(
+        'file-error',
+        500,
+        `Permission denied ${action} ${file}. Check who owns it and its directory (ls -ld ${quote(dir)} ${quote(file)}); it must be you, with ~/.ssh 700 and the file 600. ${unchanged}`,
+        { cause: error },
+      );
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new KeyStoreError(
+        'file-error',
+        500,
+        `The disk holding ${dir} is full (or your quota is used up). Free some space and try again. ${unchanged}`,
+        { cause: error },
+      );
+    case 'EROFS':
+      return new KeyStoreError(
+        'file-error',
+        500,
+        `${dir} is on a read-only file system, so keys cannot be changed here. Ask your administrator where authorized_keys can be written. ${unchanged}`,
+        { cause: error },
+      );
+    case 'ENOTDIR':
+      return new KeyStoreError(
+        'file-error',
+        500,
+        `A part of ${file} is not a directory. Check the path with ls -ld ${quote(dir)}. ${unchanged}`,
+        { cause: error },
+      );
+    case 'ELOOP':
+      return new KeyStoreError(
+        'file-error',
+        409,
+        `${file} is a symbolic link, which Keysmith does not follow. Replace it with a regular file: cp --remove-destination "$(readlink -f ${quote(file)})" ${quote(file)} && chmod 600 ${quote(file)}`,
+        { cause: error },
+      );
+    case 'ENOENT':
+      return new KeyStoreError(
+        'file-error',
+        500,
+        `${dir} does not exist and cannot be created (is the home directory there?). ${unchanged}`,
+        { cause: error },
+      );
+    case 'ELOCKED':
+      return new KeyStoreError(
+        'file-error',
+        503,
+        `Another change to ${file} is in progress. Try again in a moment.`,
+        { cause: error },
+      );
+    default:
+      return new KeyStoreError(
+        'file-error',
+        500,
+        `Could not ${action} ${file}${code === undefined ? '' : ` (${code})`}. ${unchanged}`,
+        { cause: error },
+      );
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Lenient = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** sshd StrictModes (auth.c safe_path): owner is the user or root, no group or other write bit. */
+async function strictModesWarnings(
+  options: FileKeyStoreOptions,
+  uid: number,
+): Promise<FileWarning[]> {
+  const warnings: FileWarning[] = [];
+  const file = options.path;
+  const user = quote(options.user);
+  let fileStat;
+  try {
+    fileStat = await fs.lstat(file);
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') {
+      warnings.push({
+        code: 'unreadable',
+        message: `${file} cannot be examined (${errnoCode(error) ?? 'error'}); sshd probably cannot read it either.`,
+        fix: `ls -ld ${quote(path.dirname(file))} ${quote(file)}`,
+      });
+    }
+  }
+  if (fileStat !== undefined) {
+    if (fileStat.isSymbolicLink()) {
+      warnings.push({
+        code: 'symlink',
+        message: `${file} is a symbolic link. Keysmith neither reads nor writes through links; replace it with a regular file.`,
+        fix: `cp --remove-destination "$(readlink -f ${quote(file)})" ${quote(file)} && chmod 600 ${quote(file)}`,
+      });
+    } else if (!fileStat.isFile()) {
+      warnings.push({
+        code: 'not-a-file',
+        message: `${file} is not a regular file, so sshd ignores it.`,
+        fix: `ls -ld ${quote(file)}`,
+      });
+    } else {
+      if (fileStat.uid !== uid && fileStat.uid !== 0) {
+        warnings.push({
+          code: 'file-owner',
+          message: `${file} is owned by uid ${fileStat.uid}, not by you: sshd ignores it (StrictModes).`,
+          fix: `sudo chown ${user} ${quote(file)}`,
+        });
+      }
+      if ((fileStat.mode & 0o022) !== 0) {
+        warnings.push({
+          code: 'file-mode',
+          message: `${file} can be written by others (mode ${(fileStat.mode & 0o777).toString(8)}): sshd ignores it (StrictModes).`,
+          fix: `chmod 600 ${quote(file)}`,
+        });
+      }
+    }
+  }
+
+  // Every directory from the file's up to the home directory (or / when outside it).
+  let home: string;
+  let dir: string;
+  try {
+    home = await fs.realpath(options.home);
+    dir = await fs.realpath(path.dirname(file));
+  } catch {
+    return warnings;
+  }
+  const insideHome = dir === home || dir.startsWith(home.endsWith('/') ? home : `${home}/`);
+  for (;;) {
+    const isHome = insideHome && dir === home;
+    let stat;
+    try {
+      stat = await fs.stat(dir);
+    } catch {
+      break;
+    }
+    if (stat.uid !== uid && stat.uid !== 0) {
+      warnings.push({
+        code: isHome ? 'home-owner' : 'dir-owner',
+        message: `${dir} is owned by uid ${stat.uid}, not by you: sshd ignores authorized_keys below it (StrictModes).`,
+        fix: `sudo chown ${user} ${quote(dir)}`,
+      });
+    }
+    if ((stat.mode & 0o022) !== 0) {
+      warnings.push({
+        code: isHome ? 'home-mode' : 'dir-mode',
+        message: `${dir} can be written by others (mode ${(stat.mode & 0o777).toString(8)}): sshd ignores authorized_keys below it (StrictModes).`,
+        fix: isHome ? `chmod go-w ${quote(dir)}` : `chmod 700 ${quote(dir)}`,
+      });
+    }
+    if (isHome || dir === '/') break;
+    dir = path.dirname(dir);
+  }
+  return warnings;
+}
+
+async function readNoFollow(file: string): Promise<Buffer | null> {
+  let handle;
+  try {
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) {
+      throw new KeyStoreError(
+        'file-error',
+        409,
+        `${file} is not a regular file. Move it away and try again.`,
+      );
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readForChange(file: string, uid: number): Promise<CurrentFile> {
+  const dir = path.dirname(file);
+  try {
+    await fs.mkdir(dir, { mode: 0o700 });
+    // mkdir's mode is masked by the umask; say it exactly.
+    await fs.chmod(dir, 0o700);
+  } catch (error) {
+    if (errnoCode(error) !== 'EEXIST') throw fileError(error, 'creating', dir);
+  }
+  let bytes: Buffer | null;
+  try {
+    bytes = await readNoFollow(file);
+  } catch (error) {
+    if (error instanceof KeyStoreError) throw error;
+    throw fileError(error, 'reading', file);
+  }
+  if (bytes === null) return { text: '', mode: 0o600, owner: null };
+  const stat = await fs.lstat(file);
+  if (uid !== 0) {
+    // The rename below would replace even a file we may not write: respect its permissions.
+    try {
+      await fs.access(file, constants.W_OK);
+    } catch (error) {
+      throw fileError(error, 'writing', file);
+    }
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new KeyStoreError(
+      'file-error',
+      409,
+      `${file} holds bytes that are not UTF-8, and Keysmith keeps every byte it did not write. Find the line with: grep -naxv '.*' ${quote(file)}`,
+    );
+  }
+  return { text, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid } };
+}
+
+async function writeAtomically(file: string, text: string, current: CurrentFile): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.keysmith-${randomBytes(6).toString('hex')}`);
+  let renamed = false;
+  try {
+    // `wx` is O_CREAT|O_EXCL: never opens an existing file or follows a planted link.
+    const handle = await fs.open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      // Keep the existing file's mode (never loosen it); a new file is 0600.
+      await handle.chmod(current.mode);
+      if (current.owner !== null && process.getuid?.() === 0) {
+        await handle.chown(current.owner.uid, current.owner.gid);
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, file);
+    renamed = true;
+    const dirHandle = await fs.open(dir, 'r');
+    try {
+      await dirHandle.sync();
+    } finally {
+      await dirHandle.close();
+    }
+  } catch (error) {
+    if (!renamed) await fs.rm(temp, { force: true }).catch(() => undefined);
+    if (error instanceof KeyStoreError) throw error;
+    throw fileError(error, renamed ? 'syncing the directory of' : 'writing', file);
+  }
+}
+
+/** Runs `change` under the cross-process lock of `file` (a `<file>.lock` directory). */
+async function withLock<T>(file: string, change: () => Promise<T>): Promise<T> {
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(file, {
+      realpath: false,
+      stale: 10_000,
+      retries: { retries: 200, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
+      onCompromised: (error) => {
+        console.error(`keysmith: lock on ${file} was compromised:`, error.message);
+      },
+    });
+  } catch (error) {
+    throw fileError(error, 'locking', file);
+  }
+  try {
+    return await change();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/**
+ * Creates a KeyStore over the authorized_keys at `options.path`. `list()` also reports what
+ * would make sshd ignore the file (StrictModes), each with the command that fixes it.
+ */
+export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
+  const file = options.path;
+  const uid = options.uid ?? process.getuid?.() ?? 0;
+  const now = options.now ?? (() => new Date());
+  if (!path.isAbsolute(file)) {
+    throw new TypeError(`The authorized_keys path must be absolute, got "${file}".`);
+  }
+
+  async function change<T>(edit: (text: string) => { text: string; result: T }): Promise<T> {
+    return withLock(file, async () => {
+      const current = await readForChange(file, uid);
+      const next = edit(current.text);
+      if (next.text !== current.text) await writeAtomically(file, next.text, current);
+      return next.result;
+    });
+  }
+
+  return {
+    async list(): Promise<ListKeysResponse> {
+      const warnings = await strictModesWarnings(options, uid);
+      let bytes: Buffer | null = null;
+      try {
+        bytes = await readNoFollow(file);
+      } catch (error) {
+        const code = errnoCode(error);
+        if (code === 'EACCES' || code === 'EPERM') {
+          warnings.push({
+            code: 'unreadable',
+            message: `${file} cannot be read by you, so sshd cannot read it either.`,
+            fix: `sudo chown ${quote(options.user)} ${quote(file)} && chmod 600 ${quote(file)}`,
+          });
+        } else if (code !== 'ELOOP' && !(error instanceof KeyStoreError)) {
+          throw fileError(error, 'reading', file);
+        }
+      }
+      const text = bytes === null ? '' : utf8Lenient.decode(bytes);
+      return { keys: listKeys(text, now()), warnings, path: file };
+    },
+    add: (request, at) =>
+      change((text) => {
+        const { text: next, key } = addKey(text, request, at);
+        return { text: next, result: key };
+      }),
+    remove: (fingerprint) =>
+      change((text) => ({ text: removeKey(text, fingerprint), result: undefined })),
+  };
+}
