@@ -1,0 +1,87 @@
+import type { z } from 'zod';
+import { errorResponseSchema } from '../../api/ssh-keys.ts';
+
+/** An API error with the server's own message, meant to be shown to the user as is. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(message: string, status: number, code: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+interface RequestInit {
+  method?: 'GET' | 'POST' | 'DELETE';
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/**
+ * Same-origin fetch that parses the answer with a zod schema from src/api (the client checks
+ * what it is told) and turns the server's `{ error: { message } }` into an ApiError.
+ */
+export async function fetchJson<T>(
+  path: string,
+  schema: z.ZodType<T>,
+  init: RequestInit = {},
+): Promise<T> {
+  const response = await send(path, init);
+  const body: unknown = await response.json().catch(() => undefined);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new ApiError(
+      `The server sent an answer this page does not understand (${path}). Reload the page; if it persists, the server and page versions differ.`,
+      response.status,
+      'bad-response',
+    );
+  }
+  return parsed.data;
+}
+
+/** Like fetchJson, for answers without a body (204 No Content). */
+export async function fetchNoContent(path: string, init: RequestInit = {}): Promise<void> {
+  await send(path, init);
+}
+
+async function send(path: string, init: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: init.method ?? 'GET',
+      // The session cookie is HttpOnly and same-origin; the browser adds the Origin header
+      // the server checks on POST and DELETE (CSRF).
+      credentials: 'same-origin',
+      headers: {
+        Accept: 'application/json',
+        ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: init.body === undefined ? null : JSON.stringify(init.body),
+      signal: init.signal ?? null,
+    });
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
+    throw new ApiError(
+      'Cannot reach the Keysmith server. Check that it is still running, then retry.',
+      0,
+      'network',
+    );
+  }
+  if (!response.ok) {
+    const body: unknown = await response.json().catch(() => null);
+    const parsed = errorResponseSchema.safeParse(body);
+    if (parsed.success) {
+      throw new ApiError(parsed.data.error.message, response.status, parsed.data.error.code);
+    }
+    throw new ApiError(
+      response.status === 401
+        ? 'You are not signed in. Open the URL that `keysmith serve` printed (it carries the sign-in token).'
+        : `The server answered ${response.status} ${response.statusText}. Retry, or check the server log.`,
+      response.status,
+      'http',
+    );
+  }
+  return response;
+}

@@ -1,0 +1,60 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link, Route, Switch } from 'wouter';
+import { meQueryOptions } from '../api/me-query-options.ts';
+import { SshKeysPage } from '../features/ssh-keys/ssh-keys-page.tsx';
+import { ProfileMenu } from './profile-menu.tsx';
+
+/** The app shell: header with the profile menu, the mock-mode banner, and the routes. */
+export function App() {
+  const me = useQuery(meQueryOptions());
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <Link href="/" className="brand">
+          Keysmith
+        </Link>
+        <ProfileMenu />
+      </header>
+      {me.data?.mode === 'mock' && (
+        <p className="mock-banner" role="note">
+          Mock mode — no server; keys live in this tab.
+        </p>
+      )}
+      <main id="main" className="app-main">
+        <Switch>
+          <Route path="/">
+            <Home />
+          </Route>
+          <Route path="/ssh-keys">
+            <SshKeysPage />
+          </Route>
+          <Route>
+            <section className="page">
+              <h1>Page not found</h1>
+              <p>
+                There is nothing at this address. Go to the <Link href="/ssh-keys">SSH Keys</Link>{' '}
+                page.
+              </p>
+            </section>
+          </Route>
+        </Switch>
+      </main>
+    </>
+  );
+}
+
+function Home() {
+  return (
+    <section className="page">
+      <h1>Welcome to Keysmith</h1>
+      <p>
+        Keysmith manages the SSH keys that can log in as you. Open <strong>SSH Keys</strong> from
+        the profile menu in the upper-right corner, or go straight to the{' '}
+        <Link href="/ssh-keys">SSH Keys</Link> page.
+      </p>
+    </section>
+  );
+}

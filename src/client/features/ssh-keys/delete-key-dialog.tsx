@@ -1,0 +1,57 @@
+import type { SshKey } from '../../../api/ssh-keys.ts';
+import { Dialog, DialogClose } from '../../ui/dialog.tsx';
+import { keyDisplayName } from './key-display.ts';
+import { useDeleteKey } from './use-ssh-key-mutations.ts';
+
+/**
+ * Confirms a delete, naming the key and its fingerprint. A key Keysmith did not add may be the
+ * one the user logs in with: that gets a stronger warning.
+ */
+export function DeleteKeyDialog({ sshKey, onDone }: { sshKey: SshKey; onDone: () => void }) {
+  const deleteKey = useDeleteKey();
+  const busy = deleteKey.isPending;
+  const name = keyDisplayName(sshKey);
+  return (
+    <Dialog
+      open
+      onOpenChange={(open) => {
+        if (!open && !busy) onDone();
+      }}
+      title={`Delete SSH key "${name}"?`}
+      description={
+        <>
+          Removes the key with fingerprint <span className="mono">{sshKey.fingerprint}</span> from
+          your authorized_keys. Logins with it stop working at once.
+        </>
+      }
+    >
+      {!sshKey.managed && (
+        <p className="danger-box" role="note">
+          <strong>This key was not added by Keysmith.</strong> It may be the key you use to log in
+          yourself, or one another tool relies on. If it is your only way in, you may lose access to
+          this account.
+        </p>
+      )}
+      {deleteKey.isError && (
+        <p role="alert" className="error-box">
+          {deleteKey.error.message}
+        </p>
+      )}
+      <div className="dialog-actions">
+        <DialogClose asChild>
+          <button type="button" className="button button-secondary" disabled={busy}>
+            Cancel
+          </button>
+        </DialogClose>
+        <button
+          type="button"
+          className="button button-danger"
+          disabled={busy}
+          onClick={() => deleteKey.mutate(sshKey.fingerprint, { onSuccess: onDone })}
+        >
+          {busy ? 'Deleting…' : 'Delete Key'}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,138 @@
+import { useState } from 'react';
+import { CopyButton } from '../../ui/copy-button.tsx';
+import { Dialog } from '../../ui/dialog.tsx';
+import type { GeneratedKey } from './generated-key.ts';
+
+interface KeyGeneratedDialogProps {
+  generated: GeneratedKey;
+  /** Drops the key: the page forgets `generated` when this is called. */
+  onClose: () => void;
+}
+
+type CloseState = 'open' | 'confirming';
+
+/**
+ * "SSH Key Generated": the one time the private key is shown. Unlike Fileglancer, Escape, a
+ * click outside or Close do not throw the key away unseen: until it was copied or downloaded,
+ * closing asks first.
+ */
+export function KeyGeneratedDialog({ generated, onClose }: KeyGeneratedDialogProps) {
+  const [saved, setSaved] = useState(false);
+  const [closeState, setCloseState] = useState<CloseState>('open');
+  const [downloaded, setDownloaded] = useState(false);
+
+  function requestClose() {
+    if (saved) onClose();
+    else setCloseState('confirming');
+  }
+
+  function download() {
+    // ssh-keygen refuses CRLF and a missing final newline (REFERENCE.md): the text is kept
+    // exactly as encoded, LF only, and sent as bytes so no platform rewrites it.
+    const blob = new Blob([generated.privateKey], { type: 'application/octet-stream' });
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = generated.name;
+    link.rel = 'noopener';
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+    setDownloaded(true);
+    setSaved(true);
+  }
+
+  return (
+    <>
+      <Dialog
+        open
+        size="wide"
+        onOpenChange={(open) => {
+          if (!open) requestClose();
+        }}
+        title="SSH Key Generated"
+        description={`The public key of "${generated.name}" is now in your authorized_keys.`}
+      >
+        <p className="warning-box" role="note">
+          <strong>Copy or download the private key now.</strong> It will not be shown again:
+          Keysmith keeps no copy, and a lost key can only be replaced by a new one.
+        </p>
+
+        <div className="action-row">
+          <CopyButton
+            text={generated.privateKey}
+            label="Copy Private Key"
+            className="button button-primary"
+            onCopied={() => setSaved(true)}
+          />
+          <button type="button" className="button button-secondary" onClick={download}>
+            Download
+          </button>
+        </div>
+        {downloaded && (
+          <p className="hint" role="status">
+            Downloaded as <code>{generated.name}</code>. Move it to <code>~/.ssh</code> and make it
+            private, or ssh refuses it:{' '}
+            <code className="command">
+              mv ~/Downloads/{generated.name} ~/.ssh/ && chmod 600 ~/.ssh/{generated.name}
+            </code>
+          </p>
+        )}
+        <p className="hint">
+          {generated.encrypted
+            ? 'The private key is encrypted with your passphrase; you need both to use it.'
+            : 'The private key has no passphrase: anyone with the file can log in as you.'}{' '}
+          For Seqera Platform, paste it into a new SSH credential.
+        </p>
+
+        <h3 className="section-title">Public key</h3>
+        <pre className="code-block" aria-label="Public key">
+          {generated.publicKey}
+        </pre>
+        <CopyButton text={generated.publicKey} label="Copy Public Key" />
+
+        <h3 className="section-title">Key Information</h3>
+        <dl className="key-info">
+          <dt>Type</dt>
+          <dd>ssh-ed25519 (ED25519, 256 bits)</dd>
+          <dt>Fingerprint</dt>
+          <dd className="mono">{generated.fingerprint}</dd>
+          <dt>Comment</dt>
+          <dd className="mono">{generated.comment}</dd>
+        </dl>
+        <pre className="randomart" aria-label="Randomart of the key">
+          {generated.randomart}
+        </pre>
+
+        <div className="dialog-actions">
+          <button type="button" className="button button-secondary" onClick={requestClose}>
+            Close
+          </button>
+        </div>
+      </Dialog>
+
+      <Dialog
+        open={closeState === 'confirming'}
+        onOpenChange={(open) => {
+          if (!open) setCloseState('open');
+        }}
+        title="Close without saving the key?"
+        description="You have neither copied nor downloaded the private key. Once closed, it is gone for good; you would have to generate a new key."
+      >
+        <div className="dialog-actions">
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => setCloseState('open')}
+          >
+            Go back
+          </button>
+          <button type="button" className="button button-danger" onClick={onClose}>
+            Close without saving
+          </button>
+        </div>
+      </Dialog>
+    </>
+  );
+}

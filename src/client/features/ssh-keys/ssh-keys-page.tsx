@@ -1,0 +1,126 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { SshKey } from '../../../api/ssh-keys.ts';
+import { DeleteKeyDialog } from './delete-key-dialog.tsx';
+import { GenerateKeyDialog } from './generate-key-dialog.tsx';
+import type { GeneratedKey } from './generated-key.ts';
+import { ImportKeyDialog } from './import-key-dialog.tsx';
+import { KeyGeneratedDialog } from './key-generated-dialog.tsx';
+import { FileWarnings, SshKeyList } from './ssh-key-list.tsx';
+import { sshKeysQueryOptions } from './ssh-keys-query-options.ts';
+
+/** At most one dialog at a time; the private key exists only inside "generated". */
+type DialogState =
+  | { kind: 'none' }
+  | { kind: 'generate' }
+  | { kind: 'generated'; generated: GeneratedKey }
+  | { kind: 'import' }
+  | { kind: 'delete'; key: SshKey };
+
+/** The SSH Keys page: the keys of ~/.ssh/authorized_keys, and the ways to add and remove them. */
+export function SshKeysPage() {
+  const keys = useQuery(sshKeysQueryOptions());
+  const [dialog, setDialog] = useState<DialogState>({ kind: 'none' });
+  const close = () => setDialog({ kind: 'none' });
+  const isEmpty = keys.data?.keys.length === 0;
+
+  return (
+    <section className="page" aria-labelledby="ssh-keys-title">
+      <div className="page-head">
+        <h1 id="ssh-keys-title">SSH Keys</h1>
+        {!isEmpty && (
+          <AddKeyButtons
+            onGenerate={() => setDialog({ kind: 'generate' })}
+            onImport={() => setDialog({ kind: 'import' })}
+          />
+        )}
+      </div>
+      <p className="page-intro">
+        Keys that can log in as you over SSH
+        {keys.data ? (
+          <>
+            , from <code>{keys.data.path}</code>
+          </>
+        ) : null}
+        . New keys are made in this browser; only their public half is sent to the server.
+      </p>
+
+      {keys.isPending ? (
+        <p role="status" className="loading">
+          Loading SSH keys…
+        </p>
+      ) : keys.isError ? (
+        <div role="alert" className="error-box">
+          <p>Could not load your SSH keys: {keys.error.message}</p>
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={keys.isFetching}
+            onClick={() => void keys.refetch()}
+          >
+            Retry
+          </button>
+        </div>
+      ) : (
+        <>
+          <FileWarnings warnings={keys.data.warnings} path={keys.data.path} />
+          {keys.data.keys.length === 0 ? (
+            <div className="empty">
+              <p className="empty-title">No SSH keys found</p>
+              <AddKeyButtons
+                onGenerate={() => setDialog({ kind: 'generate' })}
+                onImport={() => setDialog({ kind: 'import' })}
+              />
+            </div>
+          ) : (
+            <SshKeyList
+              keys={keys.data.keys}
+              onDelete={(key) => setDialog({ kind: 'delete', key })}
+            />
+          )}
+        </>
+      )}
+
+      {renderDialog(dialog, setDialog, close)}
+    </section>
+  );
+}
+
+function AddKeyButtons({ onGenerate, onImport }: { onGenerate: () => void; onImport: () => void }) {
+  return (
+    <div className="page-actions">
+      <button type="button" className="button button-secondary" onClick={onImport}>
+        Import Key
+      </button>
+      <button type="button" className="button button-primary" onClick={onGenerate}>
+        + New Key
+      </button>
+    </div>
+  );
+}
+
+function renderDialog(
+  dialog: DialogState,
+  setDialog: (state: DialogState) => void,
+  close: () => void,
+) {
+  switch (dialog.kind) {
+    case 'none':
+      return null;
+    case 'generate':
+      return (
+        <GenerateKeyDialog
+          onCancel={close}
+          onGenerated={(generated) => setDialog({ kind: 'generated', generated })}
+        />
+      );
+    case 'generated':
+      return <KeyGeneratedDialog generated={dialog.generated} onClose={close} />;
+    case 'import':
+      return <ImportKeyDialog onDone={close} />;
+    case 'delete':
+      return <DeleteKeyDialog sshKey={dialog.key} onDone={close} />;
+    default:
+      return dialog satisfies never;
+  }
+}

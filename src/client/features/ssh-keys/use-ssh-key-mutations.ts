@@ -1,0 +1,24 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiPaths, createKeyResponseSchema, type CreateKeyRequest } from '../../../api/ssh-keys.ts';
+import { fetchJson, fetchNoContent } from '../../api/fetch-json.ts';
+import { sshKeysQueryOptions } from './ssh-keys-query-options.ts';
+
+/** POST /api/ssh-keys: only the public key line and the chosen options, never a private key. */
+export function useCreateKey() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (request: CreateKeyRequest) =>
+      fetchJson(apiPaths.sshKeys, createKeyResponseSchema, { method: 'POST', body: request }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: sshKeysQueryOptions().queryKey }),
+  });
+}
+
+/** DELETE /api/ssh-keys/{fingerprint}. */
+export function useDeleteKey() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (fingerprint: string) =>
+      fetchNoContent(apiPaths.sshKey(fingerprint), { method: 'DELETE' }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: sshKeysQueryOptions().queryKey }),
+  });
+}

@@ -1,0 +1,47 @@
+import * as RadixDialog from '@radix-ui/react-dialog';
+import type { ReactNode } from 'react';
+
+interface DialogProps {
+  open: boolean;
+  /**
+   * Called for Escape, a click outside, and every `DialogClose`. A dialog that must not be lost
+   * (the one-time private key) decides here whether to close or to ask first.
+   */
+  onOpenChange: (open: boolean) => void;
+  title: ReactNode;
+  /** Always rendered: Radix wires it to aria-describedby, so screen readers hear it. */
+  description: ReactNode;
+  children?: ReactNode;
+  size?: 'normal' | 'wide';
+}
+
+/**
+ * The one wrapper around Radix Dialog: a modal with a Title and a Description every time, so
+ * no dialog ships without an accessible name.
+ */
+export function Dialog({
+  open,
+  onOpenChange,
+  title,
+  description,
+  children,
+  size = 'normal',
+}: DialogProps) {
+  return (
+    <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
+      <RadixDialog.Portal>
+        <RadixDialog.Overlay className="dialog-overlay" />
+        <RadixDialog.Content className={`dialog dialog-${size}`}>
+          <RadixDialog.Title className="dialog-title">{title}</RadixDialog.Title>
+          <RadixDialog.Description className="dialog-description">
+            {description}
+          </RadixDialog.Description>
+          {children}
+        </RadixDialog.Content>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
+  );
+}
+
+/** A button that closes the enclosing Dialog (through its onOpenChange). */
+export const DialogClose = RadixDialog.Close;

@@ -1,0 +1,28 @@
+/**
+ * msw handlers for the dev mock mode and the component tests. They run the server's own Hono
+ * app (src/server/app.ts) over an in-memory authorized_keys, so the mock answers exactly as the
+ * real API does — same routes, same validation, same error messages — and cannot drift from it.
+ */
+import { http, type RequestHandler } from 'msw';
+// The agreed exception to the import arrows (README): the mock runs the platform-neutral app.
+// eslint-disable-next-line no-restricted-imports
+import { createApp } from '../server/app.ts';
+// eslint-disable-next-line no-restricted-imports
+import type { KeyStore } from '../server/key-store.ts';
+// eslint-disable-next-line no-restricted-imports
+import { createMemoryKeyStore } from '../server/memory-key-store.ts';
+
+/** The mock's signed-in user. */
+export const MOCK_USER = 'ada';
+
+/** Handlers answering every /api request from `store` (a fresh empty file by default). */
+export function createHandlers(
+  store: KeyStore = createMemoryKeyStore('', { path: `/home/${MOCK_USER}/.ssh/authorized_keys` }),
+): RequestHandler[] {
+  const app = createApp({
+    authenticate: () => Promise.resolve({ user: MOCK_USER, mode: 'mock' }),
+    storeFor: () => store,
+    now: () => new Date(),
+  });
+  return [http.all('/api/*', ({ request }) => app.fetch(request))];
+}
