@@ -1,0 +1,18 @@
+/**
+ * Why a key was refused, for code that must react (the server maps codes to HTTP answers, the
+ * UI to a hint): `invalid-key` the text is not a well-formed key, `private-key` a private key was
+ * given where a public one belongs, `wrong-passphrase` decryption failed its check, `unsupported`
+ * well-formed but of a kind Keysmith does not handle (cipher, KDF, key type).
+ */
+export type KeyFormatErrorCode = 'invalid-key' | 'private-key' | 'wrong-passphrase' | 'unsupported';
+
+/** A key text that cannot be used; the message names the problem and what to do about it. */
+export class KeyFormatError extends Error {
+  readonly code: KeyFormatErrorCode;
+
+  constructor(code: KeyFormatErrorCode, message: string) {
+    super(message);
+    this.name = 'KeyFormatError';
+    this.code = code;
+  }
+}
