@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, type ReactNode } from 'react';
 import type { Kdf } from '../../crypto/private-key.ts';
 import { createWorkerKdfRunner, type KdfRunner } from './worker-kdf.ts';
 
@@ -20,17 +20,23 @@ export function KdfRunnerProvider({
 
 /**
  * A Kdf whose workers start when the calling component mounts (the dialog opens, so they are
- * warm by the time the user clicks) and end when it unmounts.
+ * loaded and warm by the time the user clicks) and end when it unmounts.
  */
-export function useKdf(): Kdf | null {
+export function useKdf(): Kdf {
   const createRunner = useContext(KdfRunnerFactoryContext);
-  const [kdf, setKdf] = useState<Kdf | null>(null);
+  const runner = useRef<KdfRunner | null>(null);
   useEffect(() => {
-    const runner = createRunner();
-    setKdf(() => runner.kdf);
+    runner.current = createRunner();
     return () => {
-      runner.dispose();
+      runner.current?.dispose();
+      runner.current = null;
     };
   }, [createRunner]);
-  return kdf;
+  return useCallback<Kdf>(
+    (passphrase, salt, rounds, keyLength) => {
+      runner.current ??= createRunner();
+      return runner.current.kdf(passphrase, salt, rounds, keyLength);
+    },
+    [createRunner],
+  );
 }

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { ed25519PublicBlob, generateEd25519KeyPair } from '../../../crypto/keygen.ts';
 import { encodePrivateKey } from '../../../crypto/private-key.ts';
 import { fingerprintSha256, formatPublicKey } from '../../../crypto/public-key.ts';
@@ -43,7 +43,7 @@ export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogPr
   const mismatch = submitted && passphrase !== confirmation;
   const busy = phase !== 'form';
 
-  async function generate(event: FormEvent) {
+  async function generate(event: SubmitEvent) {
     event.preventDefault();
     setSubmitted(true);
     setFailure(null);
@@ -51,7 +51,6 @@ export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogPr
     if (Object.keys(validateKeyOptions(options, now)).length > 0 || passphrase !== confirmation) {
       return;
     }
-    if (!kdf) return;
     try {
       setPhase('generating');
       const pair = await generateEd25519KeyPair();
@@ -145,7 +144,7 @@ export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogPr
               Cancel
             </button>
           </DialogClose>
-          <button type="submit" className="button button-primary" disabled={busy || !kdf}>
+          <button type="submit" className="button button-primary" disabled={busy}>
             Generate Key
           </button>
         </div>

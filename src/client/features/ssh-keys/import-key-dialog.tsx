@@ -1,4 +1,4 @@
-import { useState, type ChangeEvent, type FormEvent } from 'react';
+import { useState, type ChangeEvent, type SubmitEvent } from 'react';
 import { KeyFormatError } from '../../../crypto/errors.ts';
 import { looksLikePrivateKey } from '../../../crypto/private-key.ts';
 import {
@@ -89,7 +89,7 @@ export function ImportKeyDialog({ onDone }: { onDone: () => void }) {
     setText(isPrivate ? '' : value);
   }
 
-  function submit(event: FormEvent) {
+  function submit(event: SubmitEvent) {
     event.preventDefault();
     setSubmitted(true);
     const now = new Date();

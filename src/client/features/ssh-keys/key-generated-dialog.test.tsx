@@ -106,7 +106,7 @@ describe('SSH Key Generated', () => {
     // jsdom's Blob has no text(): read it the old way.
     const text = await new Promise<string>((resolve) => {
       const reader = new FileReader();
-      reader.onload = () => resolve(String(reader.result));
+      reader.onload = () => resolve(reader.result as string);
       reader.readAsText(blob);
     });
     expect(text).toBe(made.privateKey);

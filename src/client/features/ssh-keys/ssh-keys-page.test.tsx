@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sshKeygen } from '../../../../e2e/fixtures/ssh-keygen.ts';
 import type { FileWarning } from '../../../api/ssh-keys.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';
