@@ -1,0 +1,290 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyFormatError } from '../crypto/errors.ts';
+import {
+  addKey,
+  joinLines,
+  listKeys,
+  parseExpiryTime,
+  parseMetadataLine,
+  removeKey,
+  splitLines,
+} from './authorized-keys-file.ts';
+import { KeyStoreError } from './key-store.ts';
+import { makeTestKey, sshKeygenFingerprints, type TestKey } from './test/ssh-keygen.ts';
+
+let dir: string;
+let ed: TestKey;
+let ed2: TestKey;
+let rsa: TestKey;
+let ecdsa: TestKey;
+const now = new Date('2026-03-04T05:06:07.890Z');
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keysmith-model-'));
+  ed = makeTestKey(dir, 'ed', { comment: 'ada@laptop' });
+  ed2 = makeTestKey(dir, 'ed2');
+  rsa = makeTestKey(dir, 'rsa', { type: 'rsa', comment: 'rsa key with spaces' });
+  ecdsa = makeTestKey(dir, 'ecdsa', { type: 'ecdsa' });
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Files with everything Keysmith must keep: comments, blanks, CRLF, foreign options, no final LF. */
+function foreignFiles(): Record<string, string> {
+  return {
+    empty: '',
+    'lf with comments and blanks': `# my keys\n\n${rsa.publicLine}\n   \n# end\n`,
+    crlf: `# windows\r\n${rsa.publicLine}\r\n\r\n`,
+    'no final newline': `# x\n${rsa.publicLine}`,
+    'crlf and no final newline': `${rsa.publicLine}\r\n# last`,
+    'foreign options': `no-pty,command="echo \\"hi\\"",from="10.*" ${rsa.publicLine}\n${ecdsa.publicLine}\n`,
+    'garbage sshd skips': `this is not a key\n${rsa.publicLine}\n\tssh-ed25519 notbase64 x\n`,
+    'bom and trailing blanks': `\uFEFF# bom\n${ecdsa.publicLine}\n\n\n`,
+  };
+}
+
+describe('splitLines / joinLines', () => {
+  it('gives back every string exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', ' ', '#', '\r', '\n', 'é', '\t') }),
+        (text) => joinLines(splitLines(text)) === text,
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps each line ending as found', () => {
+    expect(splitLines('a\r\nb\nc')).toEqual([
+      { text: 'a', eol: '\r\n' },
+      { text: 'b', eol: '\n' },
+      { text: 'c', eol: '' },
+    ]);
+  });
+});
+
+describe('listKeys', () => {
+  it('finds the keys ssh-keygen finds, with the same fingerprints, in a mixed file', () => {
+    const text = `# comment\n\n${rsa.publicLine}\r\nrestrict,pty ${ed.publicLine}\nnot a key\nfrom="10.0.0.1" ${ecdsa.publicLine}`;
+    const file = path.join(dir, 'mixed');
+    fs.writeFileSync(file, text);
+    const keys = listKeys(text, now);
+    expect(keys.map((key) => key.fingerprint)).toEqual(sshKeygenFingerprints(file));
+    expect(keys.map((key) => [key.type, key.bits, key.line, key.access])).toEqual([
+      ['ssh-rsa', 2048, 3, 'full'],
+      ['ssh-ed25519', 256, 4, 'interactive'],
+      ['ecdsa-sha2-nistp256', 256, 6, 'full'],
+    ]);
+    expect(keys[0]?.comment).toBe('rsa key with spaces');
+    expect(keys[2]?.options.from).toEqual(['10.0.0.1']);
+    expect(keys.every((key) => !key.managed && key.name === null)).toBe(true);
+  });
+
+  it('decodes foreign options and calls them custom access', () => {
+    const [key] = listKeys(`no-pty,command="echo \\"hi\\"" ${rsa.publicLine}\n`, now);
+    expect(key?.options).toEqual({
+      restrict: false,
+      pty: false,
+      from: null,
+      expiryTime: null,
+      command: 'echo "hi"',
+      raw: ['no-pty', 'command="echo \\"hi\\""'],
+    });
+    expect(key?.access).toBe('custom');
+  });
+
+  it('reads Keysmith metadata only directly above the key', () => {
+    const meta = '# keysmith name=laptop added=2026-01-02T03:04:05Z';
+    const keys = listKeys(`${meta}\n${ed.publicLine}\n${meta}\n\n${rsa.publicLine}\n`, now);
+    expect(keys.map((key) => [key.managed, key.name, key.addedAt])).toEqual([
+      [true, 'laptop', '2026-01-02T03:04:05Z'],
+      [false, null, null],
+    ]);
+  });
+
+  it('marks a key expired once its expiry-time has passed', () => {
+    const text = `expiry-time="20260304050606Z" ${ed.publicLine}\nexpiry-time="20260304050608Z" ${rsa.publicLine}\n`;
+    const keys = listKeys(text, now);
+    expect(keys.map((key) => [key.expiresAt, key.expired])).toEqual([
+      ['2026-03-04T05:06:06.000Z', true],
+      ['2026-03-04T05:06:08.000Z', false],
+    ]);
+  });
+});
+
+describe('parseExpiryTime / parseMetadataLine', () => {
+  it('reads sshd timespecs: UTC with Z, local time without', () => {
+    expect(parseExpiryTime('20300102Z')?.toISOString()).toBe('2030-01-02T00:00:00.000Z');
+    expect(parseExpiryTime('203001021314Z')?.toISOString()).toBe('2030-01-02T13:14:00.000Z');
+    expect(parseExpiryTime('20300102131415Z')?.toISOString()).toBe('2030-01-02T13:14:15.000Z');
+    expect(parseExpiryTime('20300102131415')?.getTime()).toBe(
+      new Date(2030, 0, 2, 13, 14, 15).getTime(),
+    );
+    for (const bad of ['2030010', '20301301Z', '20300230Z', '203001021314159Z', 'x', '']) {
+      expect(parseExpiryTime(bad)).toBeNull();
+    }
+  });
+
+  it('reads only its own exact metadata format', () => {
+    expect(parseMetadataLine('# keysmith added=2026-01-02T03:04:05Z')).toEqual({
+      name: null,
+      addedAt: '2026-01-02T03:04:05Z',
+    });
+    expect(parseMetadataLine('# keysmith name=a b added=2026-01-02T03:04:05Z')).toBeNull();
+    expect(parseMetadataLine('# keysmith name=ok added=2026-01-02')).toBeNull();
+    expect(parseMetadataLine(' # keysmith added=2026-01-02T03:04:05Z')).toBeNull();
+  });
+});
+
+describe('addKey', () => {
+  it('keeps every existing byte and appends exactly a metadata line and the key line', () => {
+    for (const [label, original] of Object.entries(foreignFiles())) {
+      const { text, key } = addKey(original, { publicKey: ed.publicLine, name: 'laptop' }, now);
+      const kept = original === '' || original.endsWith('\n') ? original : `${original}\n`;
+      expect(text.startsWith(kept), label).toBe(true);
+      expect(text.slice(kept.length), label).toBe(
+        `# keysmith name=laptop added=2026-03-04T05:06:07Z\nrestrict ${ed.publicLine}\n`,
+      );
+      expect(key.fingerprint).toBe(ed.fingerprint);
+      expect(key.managed).toBe(true);
+      expect(key.line).toBe(splitLines(text).length);
+    }
+  });
+
+  it('composes the options for each access level itself', () => {
+    const lineFor = (access: 'restricted' | 'interactive' | 'full') =>
+      addKey('', { publicKey: ed.publicLine, access }, now).text.split('\n')[1];
+    expect(lineFor('restricted')).toBe(`restrict ${ed.publicLine}`);
+    expect(lineFor('interactive')).toBe(`restrict,pty ${ed.publicLine}`);
+    expect(lineFor('full')).toBe(ed.publicLine);
+  });
+
+  it('writes from= and expiry-time= in UTC, and lists them back', () => {
+    const { text, key } = addKey(
+      '',
+      {
+        publicKey: ed.publicLine,
+        from: ['10.0.0.0/8', '!10.1.2.3', '*.example.org'],
+        expiresAt: '2030-01-01T13:00:00.999+01:00',
+      },
+      now,
+    );
+    expect(text.split('\n')[1]).toBe(
+      `restrict,from="10.0.0.0/8,!10.1.2.3,*.example.org",expiry-time="20300101120000Z" ${ed.publicLine}`,
+    );
+    expect(key.options.from).toEqual(['10.0.0.0/8', '!10.1.2.3', '*.example.org']);
+    expect(key.expiresAt).toBe('2030-01-01T12:00:00.000Z');
+    expect(key.access).toBe('restricted');
+    expect(key.name).toBeNull();
+  });
+
+  it('refuses an expiry in the past', () => {
+    expect(() =>
+      addKey('', { publicKey: ed.publicLine, expiresAt: '2026-03-04T05:06:00Z' }, now),
+    ).toThrow(KeyStoreError);
+  });
+
+  it('rebuilds the line from the parsed key: extra blanks and a trailing newline are not copied', () => {
+    const [type, base64, ...comment] = ed.publicLine.split(' ');
+    const messy = `${type ?? ''}   ${base64 ?? ''}\t${comment.join(' ')}\r\n`;
+    const { text } = addKey('', { publicKey: messy }, now);
+    expect(text.split('\n')[1]).toBe(`restrict ${ed.publicLine}`);
+  });
+
+  it('refuses the same key anywhere in the file, also on a foreign line, with 409', () => {
+    const [type, base64] = ed.publicLine.split(' ');
+    const original = `# x\r\ncommand="ls" ${type ?? ''} ${base64 ?? ''} other comment`;
+    let caught: unknown;
+    try {
+      addKey(original, { publicKey: ed.publicLine, access: 'full' }, now);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(KeyStoreError);
+    expect((caught as KeyStoreError).status).toBe(409);
+    expect((caught as KeyStoreError).code).toBe('duplicate');
+  });
+
+  it('refuses injection attempts in the public key', () => {
+    const attempts: Record<string, string> = {
+      'LF and an injected line': `${ed.publicLine}\ncommand="touch /tmp/pwned" ${ed2.publicLine}`,
+      'CR in comment': `${ed.publicLine}\rcommand="x" ${ed2.publicLine}`,
+      'NUL in comment': `${ed.publicLine}\0x`,
+      'options smuggled in front': `command="touch /tmp/pwned" ${ed.publicLine}`,
+      'restrict in front': `restrict,pty ${ed.publicLine}`,
+      'two keys on one line': `${ed.publicLine} ${ed2.publicLine}\n${ed2.publicLine}`,
+      'two keys on two lines': `${ed.publicLine}\n${ed2.publicLine}\n`,
+    };
+    for (const [label, publicKey] of Object.entries(attempts)) {
+      expect(() => addKey('', { publicKey }, now), label).toThrow(KeyFormatError);
+    }
+  });
+
+  it('refuses a pasted private key with code private-key', () => {
+    const privateText = fs.readFileSync(ed.privatePath, 'utf8');
+    let caught: unknown;
+    try {
+      addKey('', { publicKey: privateText }, now);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(KeyFormatError);
+    expect((caught as KeyFormatError).code).toBe('private-key');
+  });
+
+  it('refuses a name that would need escaping', () => {
+    for (const name of ['a b', 'a\nb', 'x\0', 'x=y', '']) {
+      expect(() => addKey('', { publicKey: ed.publicLine, name }, now), name).toThrow(
+        KeyStoreError,
+      );
+    }
+  });
+});
+
+describe('removeKey', () => {
+  it('after add, gives back the original bytes (plus the one final LF it had to add)', () => {
+    for (const [label, original] of Object.entries(foreignFiles())) {
+      const added = addKey(original, { publicKey: ed.publicLine, name: 'n1' }, now).text;
+      const removed = removeKey(added, ed.fingerprint);
+      const kept = original === '' || original.endsWith('\n') ? original : `${original}\n`;
+      expect(removed, label).toBe(kept);
+    }
+  });
+
+  it('removes a foreign key line and only that line', () => {
+    const original = `# a\r\n${rsa.publicLine}\r\nfrom="1.2.3.4" ${ecdsa.publicLine}\r\n# b`;
+    const [, ecdsaKey] = listKeys(original, now);
+    expect(removeKey(original, ecdsaKey?.fingerprint ?? '')).toBe(
+      `# a\r\n${rsa.publicLine}\r\n# b`,
+    );
+  });
+
+  it('removes a key on the last line without a final newline, keeping the rest', () => {
+    const original = `# a\n${rsa.publicLine}`;
+    const [key] = listKeys(original, now);
+    expect(removeKey(original, key?.fingerprint ?? '')).toBe('# a\n');
+  });
+
+  it('removes every line with the key, so no copy keeps logging in', () => {
+    const original = `${ed.publicLine}\n# keep\nrestrict ${ed.publicLine}\n`;
+    expect(removeKey(original, ed.fingerprint)).toBe('# keep\n');
+  });
+
+  it('keeps a metadata line that belongs to another key', () => {
+    const first = addKey('', { publicKey: ed.publicLine, name: 'one' }, now).text;
+    const both = addKey(first, { publicKey: ed2.publicLine, name: 'two' }, now).text;
+    expect(removeKey(both, ed2.fingerprint)).toBe(first);
+  });
+
+  it('answers 404 for a key that is not there', () => {
+    expect(() => removeKey(`${rsa.publicLine}\n`, ed.fingerprint)).toThrow(
+      expect.objectContaining({ status: 404, code: 'not-found' }),
+    );
+  });
+});
