@@ -1,0 +1,76 @@
+/**
+ * Ed25519 key pairs (RFC 8032) from the platform's WebCrypto, or from tweetnacl where the
+ * runtime lacks WebCrypto Ed25519 (e.g. Firefox ESR 128). Randomness comes only from WebCrypto.
+ */
+import nacl from 'tweetnacl';
+import { SshWriter } from './wire.ts';
+
+export interface Ed25519KeyPair {
+  /** The 32-byte private seed (RFC 8032 §5.1.5 "private key"). */
+  seed: Uint8Array;
+  /** The 32-byte public key. */
+  publicKey: Uint8Array;
+  /** Which implementation made the pair. */
+  source: 'webcrypto' | 'tweetnacl';
+}
+
+/**
+ * PKCS#8 PrivateKeyInfo for Ed25519 (RFC 8410 §7) is these 16 bytes then the 32-byte seed:
+ * SEQUENCE { INTEGER 0, SEQUENCE { OID 1.3.101.112 }, OCTET STRING { OCTET STRING (32) } }.
+ */
+const PKCS8_ED25519_PREFIX = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+async function generateWithWebCrypto(): Promise<Ed25519KeyPair> {
+  const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
+  if (!('privateKey' in pair)) throw new Error('Ed25519 generateKey returned a single key');
+  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
+  const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+  if (pkcs8.length !== 48 || !sameBytes(pkcs8.subarray(0, 16), PKCS8_ED25519_PREFIX)) {
+    throw new Error('unexpected PKCS#8 layout for Ed25519');
+  }
+  const seed = pkcs8.slice(16);
+  // Cheap self-check (~1 ms): a runtime whose export differs from RFC 8032 falls back.
+  if (
+    publicKey.length !== 32 ||
+    !sameBytes(nacl.sign.keyPair.fromSeed(seed).publicKey, publicKey)
+  ) {
+    throw new Error('WebCrypto Ed25519 export does not match RFC 8032');
+  }
+  pkcs8.fill(0);
+  return { seed, publicKey, source: 'webcrypto' };
+}
+
+/**
+ * Makes a new Ed25519 key pair. Uses WebCrypto Ed25519 when the runtime has it (found by
+ * trying, not by user agent), else tweetnacl with a seed from crypto.getRandomValues.
+ * `forceFallback` skips WebCrypto (for tests).
+ */
+export async function generateEd25519KeyPair(
+  options: { forceFallback?: boolean } = {},
+): Promise<Ed25519KeyPair> {
+  if (options.forceFallback !== true) {
+    try {
+      return await generateWithWebCrypto();
+    } catch {
+      // No Ed25519 in this runtime's WebCrypto (or no crypto.subtle outside a secure context).
+    }
+  }
+  const seed = crypto.getRandomValues(new Uint8Array(32));
+  const { publicKey } = nacl.sign.keyPair.fromSeed(seed);
+  return { seed, publicKey, source: 'tweetnacl' };
+}
+
+/** The public key blob `string "ssh-ed25519", string pk` (RFC 8709 §4), 51 bytes. */
+export function ed25519PublicBlob(publicKey: Uint8Array): Uint8Array {
+  if (!(publicKey instanceof Uint8Array)) throw new TypeError('"publicKey" must be a Uint8Array');
+  if (publicKey.length !== 32) {
+    throw new RangeError(`"publicKey" must be 32 bytes, got ${publicKey.length}`);
+  }
+  return new SshWriter().string('ssh-ed25519').string(publicKey).bytes();
+}
