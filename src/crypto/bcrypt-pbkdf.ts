@@ -285,7 +285,6 @@ export function bcryptPbkdfBlockCount(keyLength: number): number {
  */
 export function interleaveBlocks(blocks: readonly Uint8Array[], keyLength: number): Uint8Array {
   const stride = bcryptPbkdfBlockCount(keyLength);
-  if (!Array.isArray(blocks)) throw new TypeError('"blocks" must be an array of Uint8Array');
   if (blocks.length !== stride) {
     throw new RangeError(
       `"blocks" must hold ${stride} blocks for ${keyLength} bytes, got ${blocks.length}`,
