@@ -231,7 +231,8 @@ async function readNoFollow(file: string): Promise<Buffer | null> {
   }
 }
 
-async function readForChange(file: string, uid: number): Promise<CurrentFile> {
+/** Creates the file's directory (0700) when missing: `~/.ssh` must exist before the lock can. */
+async function ensureDirectory(file: string): Promise<void> {
   const dir = path.dirname(file);
   try {
     await fs.mkdir(dir, { mode: 0o700 });
@@ -240,6 +241,9 @@ async function readForChange(file: string, uid: number): Promise<CurrentFile> {
   } catch (error) {
     if (errnoCode(error) !== 'EEXIST') throw fileError(error, 'creating', dir);
   }
+}
+
+async function readForChange(file: string, uid: number): Promise<CurrentFile> {
   let bytes: Buffer | null;
   try {
     bytes = await readNoFollow(file);
@@ -310,7 +314,7 @@ async function withLock<T>(file: string, change: () => Promise<T>): Promise<T> {
     release = await lockfile.lock(file, {
       realpath: false,
       stale: 10_000,
-      retries: { retries: 200, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
+      retries: { retries: 100, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
       onCompromised: (error) => {
         console.error(`keysmith: lock on ${file} was compromised:`, error.message);
       },
@@ -338,6 +342,7 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
   }
 
   async function change<T>(edit: (text: string) => { text: string; result: T }): Promise<T> {
+    await ensureDirectory(file);
     return withLock(file, async () => {
       const current = await readForChange(file, uid);
       const next = edit(current.text);

@@ -68,7 +68,8 @@ async function findServableAccount(
       message: `There is no local account "${user}" on this server. Ask your administrator to create it.`,
     };
   }
-  if (account.uid === 0 || account.uid < minUid) {
+  // 65534 is nobody: above any minimum, yet nobody's keys are never anyone's to manage.
+  if (account.uid === 0 || account.uid < minUid || account.uid === 65_534) {
     return {
       status: 403,
       code: 'forbidden',

@@ -1,0 +1,179 @@
+/**
+ * A real OpenSSH sshd for tests: its own config, host key and loopback port, StrictModes on,
+ * run as root so it can switch to the test users. Also real test users and an ssh login probe.
+ * Reused by the e2e tests.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+/** Root-owned 0755 parent: sshd's StrictModes refuses anything below a 1777 /tmp. */
+export const TEST_ROOT = '/var/lib/keysmith-test';
+
+export interface TestUser {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+export interface RunningSshd {
+  port: number;
+  /** Everything sshd logged so far (it runs with -e: the log goes to stderr). */
+  log(): string;
+  /** Tries `ssh -i key user@127.0.0.1 -p port true`; resolves to whether the login worked. */
+  tryLogin(user: string, privateKeyPath: string): Promise<{ ok: boolean; output: string }>;
+  stop(): Promise<void>;
+}
+
+/** A root-owned 0755 temporary directory under TEST_ROOT (removed by the caller). */
+export function makeTestDir(prefix: string): string {
+  fs.mkdirSync(TEST_ROOT, { recursive: true, mode: 0o755 });
+  fs.chmodSync(TEST_ROOT, 0o755);
+  const dir = fs.mkdtempSync(path.join(TEST_ROOT, `${prefix}-`));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+/**
+ * Creates a real login user (uid ≥ 1000, own home) when missing; returns its passwd entry.
+ * The password field is set to `*` (no password, not locked): with UsePAM no, sshd refuses a
+ * locked account (`!`) even for public keys.
+ */
+export function ensureTestUser(name: string): TestUser {
+  try {
+    execFileSync('id', ['-u', name], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['-m', '-s', '/bin/sh', name], { stdio: 'inherit', timeout: 30_000 });
+  }
+  execFileSync('usermod', ['-p', '*', name], { stdio: 'inherit', timeout: 30_000 });
+  const entry = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim().split(':');
+  const home = entry[5] ?? '';
+  fs.mkdirSync(home, { recursive: true });
+  const user = { name, uid: Number(entry[2]), gid: Number(entry[3]), home };
+  fs.chownSync(home, user.uid, user.gid);
+  fs.chmodSync(home, 0o755);
+  return user;
+}
+
+/** Removes a test user's ~/.ssh so each test starts without keys. */
+export function resetSshDir(user: TestUser): void {
+  fs.rmSync(path.join(user.home, '.ssh'), { recursive: true, force: true });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `/usr/sbin/sshd -D -e` on a free 127.0.0.1 port with its own host key.
+ * @param options.authorizedKeysFile sshd's AuthorizedKeysFile (default `.ssh/authorized_keys`).
+ */
+export async function startSshd(
+  options: {
+    authorizedKeysFile?: string;
+    extraConfig?: readonly string[];
+    timeoutMs?: number;
+  } = {},
+): Promise<RunningSshd> {
+  const dir = makeTestDir('sshd');
+  fs.chmodSync(dir, 0o700);
+  // Debian's sshd needs its privilege separation directory.
+  fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const hostKey = path.join(dir, 'host_ed25519');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey], { timeout: 30_000 });
+  const port = await freePort();
+  const config = path.join(dir, 'sshd_config');
+  fs.writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      'PidFile none',
+      'UsePAM no',
+      'StrictModes yes',
+      `AuthorizedKeysFile ${options.authorizedKeysFile ?? '.ssh/authorized_keys'}`,
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin no',
+      'LogLevel VERBOSE',
+      'MaxStartups 50',
+      ...(options.extraConfig ?? []),
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  while (!log.includes(`Server listening on 127.0.0.1 port ${port}`)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw new Error(`sshd did not start on port ${port}:\n${log}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+
+  return {
+    port,
+    log: () => log,
+    tryLogin: (user, privateKeyPath) =>
+      new Promise((resolve) => {
+        const ssh = spawn(
+          'ssh',
+          [
+            '-F',
+            '/dev/null',
+            '-i',
+            privateKeyPath,
+            '-o',
+            'IdentitiesOnly=yes',
+            '-o',
+            'BatchMode=yes',
+            '-o',
+            'StrictHostKeyChecking=no',
+            '-o',
+            'UserKnownHostsFile=/dev/null',
+            '-o',
+            'PreferredAuthentications=publickey',
+            '-o',
+            'ConnectTimeout=10',
+            '-o',
+            'LogLevel=ERROR',
+            '-p',
+            String(port),
+            `${user}@127.0.0.1`,
+            'true',
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, killSignal: 'SIGKILL' },
+        );
+        let output = '';
+        ssh.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+        ssh.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+        ssh.on('close', (code) => resolve({ ok: code === 0, output }));
+      }),
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
