@@ -13,18 +13,19 @@ let store: MemoryKeyStore;
 /** Every request the page sent, as method, path and body text. */
 let sent: { method: string; path: string; body: string }[];
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-beforeEach(() => {
-  store = createMemoryKeyStore('');
-  server.resetHandlers(...createHandlers(store));
-  sent = [];
-  server.events.removeAllListeners();
+beforeAll(() => {
+  server.listen({ onUnhandledRequest: 'error' });
   server.events.on('request:start', ({ request }) => {
     const copy = request.clone();
     void copy.text().then((body) => {
       sent.push({ method: request.method, path: new URL(request.url).pathname, body });
     });
   });
+});
+beforeEach(() => {
+  store = createMemoryKeyStore('');
+  server.resetHandlers(...createHandlers(store));
+  sent = [];
 });
 afterEach(() => vi.restoreAllMocks());
 afterAll(() => server.close());

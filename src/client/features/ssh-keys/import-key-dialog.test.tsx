@@ -9,18 +9,19 @@ import { renderApp } from '../../test/render-app.tsx';
 const server = setupServer();
 let store: MemoryKeyStore;
 let sent: string[];
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-beforeEach(() => {
-  store = createMemoryKeyStore('');
-  server.resetHandlers(...createHandlers(store));
-  sent = [];
-  server.events.removeAllListeners();
+beforeAll(() => {
+  server.listen({ onUnhandledRequest: 'error' });
   server.events.on('request:start', ({ request }) => {
     void request
       .clone()
       .text()
       .then((body) => sent.push(`${request.method} ${new URL(request.url).pathname} ${body}`));
   });
+});
+beforeEach(() => {
+  store = createMemoryKeyStore('');
+  server.resetHandlers(...createHandlers(store));
+  sent = [];
 });
 afterAll(() => server.close());
 

@@ -103,12 +103,7 @@ describe('SSH Key Generated', () => {
     expect(clicked[0]?.href).toBe('blob:keysmith-test');
     const blob = blobs[0];
     if (!blob) throw new Error('no Blob was made');
-    // jsdom's Blob has no text(): read it the old way.
-    const text = await new Promise<string>((resolve) => {
-      const reader = new FileReader();
-      reader.onload = () => resolve(reader.result as string);
-      reader.readAsText(blob);
-    });
+    const text = await blob.text();
     expect(text).toBe(made.privateKey);
     expect(text).not.toContain('\r');
     expect(text.endsWith('-----END OPENSSH PRIVATE KEY-----\n')).toBe(true);

@@ -22,13 +22,15 @@ export function SshKeysPage() {
   const keys = useQuery(sshKeysQueryOptions());
   const [dialog, setDialog] = useState<DialogState>({ kind: 'none' });
   const close = () => setDialog({ kind: 'none' });
-  const isEmpty = keys.data?.keys.length === 0;
+  // Shown in the header only beside a list: the empty state has its own, and buttons that
+  // move while the list loads would catch a click meant for something else.
+  const hasKeys = keys.isSuccess && keys.data.keys.length > 0;
 
   return (
     <section className="page" aria-labelledby="ssh-keys-title">
       <div className="page-head">
         <h1 id="ssh-keys-title">SSH Keys</h1>
-        {!isEmpty && (
+        {hasKeys && (
           <AddKeyButtons
             onGenerate={() => setDialog({ kind: 'generate' })}
             onImport={() => setDialog({ kind: 'import' })}
