@@ -1,0 +1,276 @@
+/**
+ * Local mode over the real Node server on 127.0.0.1: token → cookie sign-in, bearer, DNS
+ * rebinding (Host) and CSRF (Origin) guards, static files with SPA fallback, file modes.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiPaths, errorResponseSchema, listKeysResponseSchema } from '../api/ssh-keys.ts';
+import { startServer, type RunningServer } from './node-server.ts';
+import { httpRequest } from './test/http.ts';
+import { makeTestKey, type TestKey } from './test/ssh-keygen.ts';
+
+const token = 'test-token-0123456789abcdef';
+let dir: string;
+let home: string;
+let web: string;
+let server: RunningServer;
+let host: string;
+let cookie: string;
+const keys: Record<string, TestKey> = {};
+
+function key(name: string): TestKey {
+  const found = keys[name];
+  if (found === undefined) throw new Error(`no test key ${name}`);
+  return found;
+}
+
+function authorizedKeys(): string {
+  return path.join(home, '.ssh', 'authorized_keys');
+}
+
+function readFileOrEmpty(file: string): string {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keysmith-local-'));
+  home = path.join(dir, 'home');
+  web = path.join(dir, 'web');
+  fs.mkdirSync(home, { mode: 0o755 });
+  fs.mkdirSync(path.join(web, 'assets'), { recursive: true });
+  fs.writeFileSync(path.join(web, 'index.html'), '<!doctype html><title>Keysmith</title>');
+  fs.writeFileSync(path.join(web, 'assets', 'app-1234.js'), 'console.log(1);');
+  for (const name of ['a', 'b', 'c']) keys[name] = makeTestKey(dir, name);
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    auth: 'local',
+    userHeader: 'X-Forwarded-User',
+    trustedProxies: [],
+    authorizedKeys: '%h/.ssh/authorized_keys',
+    minUid: 1000,
+    staticDir: web,
+    token,
+    user: 'ada',
+    home,
+  });
+  host = `127.0.0.1:${server.port}`;
+  cookie = `keysmith-${server.port}=${token}`;
+});
+
+afterAll(async () => {
+  await server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sign-in', () => {
+  it('prints a sign-in URL on 127.0.0.1 with the token', () => {
+    expect(server.signInUrl).toBe(`http://127.0.0.1:${server.port}/?token=${token}`);
+  });
+
+  it('turns ?token= into an HttpOnly SameSite=Strict cookie and redirects to the clean URL', async () => {
+    const response = await httpRequest({
+      port: server.port,
+      path: `/ssh-keys?token=${token}&tab=1`,
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/ssh-keys?tab=1');
+    const setCookie = response.headers['set-cookie']?.[0] ?? '';
+    expect(setCookie).toContain(`${cookie};`);
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('SameSite=Strict');
+    expect(setCookie).toContain('Path=/');
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+  });
+
+  it('refuses a wrong token in the URL', async () => {
+    const response = await httpRequest({ port: server.port, path: '/?token=wrong-token-xxxxxxxx' });
+    expect(response.status).toBe(401);
+    expect(response.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('reads nothing without the token', async () => {
+    for (const urlPath of [apiPaths.me, apiPaths.sshKeys, '/api/unknown']) {
+      const response = await httpRequest({ port: server.port, path: urlPath });
+      expect(response.status, urlPath).toBe(401);
+      expect(errorResponseSchema.parse(JSON.parse(response.body)).error.code).toBe('unauthorized');
+    }
+    const wrongCookie = await httpRequest({
+      port: server.port,
+      path: apiPaths.me,
+      headers: { Cookie: `keysmith-${server.port}=nope` },
+    });
+    expect(wrongCookie.status).toBe(401);
+    const wrongBearer = await httpRequest({
+      port: server.port,
+      path: apiPaths.me,
+      headers: { Authorization: 'Bearer nope' },
+    });
+    expect(wrongBearer.status).toBe(401);
+  });
+
+  it('lets in the cookie and the bearer token', async () => {
+    for (const headers of [{ Cookie: cookie }, { Authorization: `Bearer ${token}` }]) {
+      const response = await httpRequest({ port: server.port, path: apiPaths.me, headers });
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({ user: 'ada', mode: 'local' });
+      expect(response.headers['cache-control']).toBe('no-store');
+    }
+  });
+});
+
+describe('DNS rebinding and CSRF guards', () => {
+  it('refuses a Host that is not a loopback name with our port, even with the token', async () => {
+    for (const badHost of [
+      `evil.example:${server.port}`,
+      'evil.example',
+      `127.0.0.1:${server.port + 1}`,
+      `127.0.0.2:${server.port}`,
+    ]) {
+      const api = await httpRequest({
+        port: server.port,
+        path: apiPaths.sshKeys,
+        headers: { Host: badHost, Authorization: `Bearer ${token}` },
+      });
+      expect(api.status, badHost).toBe(403);
+      const page = await httpRequest({
+        port: server.port,
+        path: `/?token=${token}`,
+        headers: { Host: badHost },
+      });
+      expect(page.status, badHost).toBe(403);
+      expect(page.headers['set-cookie']).toBeUndefined();
+    }
+    for (const goodHost of [`localhost:${server.port}`, `LOCALHOST:${server.port}`]) {
+      const response = await httpRequest({
+        port: server.port,
+        path: apiPaths.me,
+        headers: { Host: goodHost, Authorization: `Bearer ${token}` },
+      });
+      expect(response.status, goodHost).toBe(200);
+    }
+  });
+
+  it('refuses a cookie-only change without a same-origin Origin; the file is unchanged', async () => {
+    const before = readFileOrEmpty(authorizedKeys());
+    for (const origin of [
+      undefined,
+      'http://evil.example',
+      `http://localhost:${server.port + 1}`,
+      'null',
+    ]) {
+      const response = await httpRequest({
+        port: server.port,
+        method: 'POST',
+        path: apiPaths.sshKeys,
+        headers: {
+          Cookie: cookie,
+          'Content-Type': 'application/json',
+          ...(origin === undefined ? {} : { Origin: origin }),
+        },
+        body: JSON.stringify({ publicKey: key('a').publicLine }),
+      });
+      expect(response.status, String(origin)).toBe(403);
+      expect(errorResponseSchema.parse(JSON.parse(response.body)).error.code).toBe('forbidden');
+    }
+    expect(readFileOrEmpty(authorizedKeys())).toBe(before);
+  });
+
+  it('accepts a change from the page itself (cookie + same-origin Origin) and from a script (bearer)', async () => {
+    const fromPage = await httpRequest({
+      port: server.port,
+      method: 'POST',
+      path: apiPaths.sshKeys,
+      headers: { Cookie: cookie, Origin: `http://${host}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ publicKey: key('a').publicLine, name: 'page' }),
+    });
+    expect(fromPage.status, fromPage.body).toBe(201);
+    const fromScript = await httpRequest({
+      port: server.port,
+      method: 'POST',
+      path: apiPaths.sshKeys,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ publicKey: key('b').publicLine, name: 'script' }),
+    });
+    expect(fromScript.status, fromScript.body).toBe(201);
+    const crossSiteDelete = await httpRequest({
+      port: server.port,
+      method: 'DELETE',
+      path: apiPaths.sshKey(key('a').fingerprint),
+      headers: { Cookie: cookie, Origin: 'http://evil.example' },
+    });
+    expect(crossSiteDelete.status).toBe(403);
+    const list = await httpRequest({
+      port: server.port,
+      path: apiPaths.sshKeys,
+      headers: { Cookie: cookie },
+    });
+    const body = listKeysResponseSchema.parse(JSON.parse(list.body));
+    expect(body.keys.map((k) => k.name)).toEqual(['page', 'script']);
+    expect(body.path).toBe(authorizedKeys());
+  });
+
+  it('created ~/.ssh 0700 and authorized_keys 0600', () => {
+    expect(fs.statSync(path.dirname(authorizedKeys())).mode & 0o7777).toBe(0o700);
+    expect(fs.statSync(authorizedKeys()).mode & 0o7777).toBe(0o600);
+  });
+
+  it('deletes with the bearer token', async () => {
+    const response = await httpRequest({
+      port: server.port,
+      method: 'DELETE',
+      path: apiPaths.sshKey(key('a').fingerprint),
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(204);
+    expect(readFileOrEmpty(authorizedKeys())).not.toContain(key('a').publicLine);
+    expect(readFileOrEmpty(authorizedKeys())).toContain(key('b').publicLine);
+  });
+});
+
+describe('static files', () => {
+  it('serves index.html for app paths (SPA fallback) with the strict CSP', async () => {
+    for (const urlPath of ['/', '/ssh-keys', '/ssh-keys/deep/link']) {
+      const response = await httpRequest({ port: server.port, path: urlPath });
+      expect(response.status, urlPath).toBe(200);
+      expect(response.body).toContain('<title>Keysmith</title>');
+      expect(response.headers['content-type']).toContain('text/html');
+      expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(response.headers['x-frame-options']).toBe('DENY');
+    }
+  });
+
+  it('serves assets with their type, and a missing asset is a 404, not the app', async () => {
+    const asset = await httpRequest({ port: server.port, path: '/assets/app-1234.js' });
+    expect(asset.status).toBe(200);
+    expect(asset.headers['content-type']).toContain('text/javascript');
+    expect(asset.headers['cache-control']).toContain('immutable');
+    const missing = await httpRequest({ port: server.port, path: '/assets/nope.js' });
+    expect(missing.status).toBe(404);
+  });
+
+  it('never serves files outside the web root', async () => {
+    fs.writeFileSync(path.join(dir, 'secret.txt'), 'SECRET');
+    for (const urlPath of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/..%5csecret.txt',
+    ]) {
+      const response = await httpRequest({ port: server.port, path: urlPath });
+      expect(response.body, urlPath).not.toContain('SECRET');
+    }
+  });
+
+  it('never answers /api paths with the app', async () => {
+    const response = await httpRequest({
+      port: server.port,
+      path: '/api/ssh-keys/extra/path',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(404);
+    expect(errorResponseSchema.parse(JSON.parse(response.body)).error.code).toBe('not-found');
+  });
+});
