@@ -112,7 +112,11 @@ describe('sign-in', () => {
   });
 
   it('lets in the cookie and the bearer token', async () => {
-    for (const headers of [{ Cookie: cookie }, { Authorization: `Bearer ${token}` }]) {
+    const ways: Record<string, string>[] = [
+      { Cookie: cookie },
+      { Authorization: `Bearer ${token}` },
+    ];
+    for (const headers of ways) {
       const response = await httpRequest({ port: server.port, path: apiPaths.me, headers });
       expect(response.status).toBe(200);
       expect(JSON.parse(response.body)).toEqual({ user: 'ada', mode: 'local' });
