@@ -307,20 +307,31 @@ async function writeAtomically(file: string, text: string, current: CurrentFile)
   }
 }
 
-/** Runs `change` under the cross-process lock of `file` (a `<file>.lock` directory). */
+/**
+ * Runs `change` under the cross-process lock of `file` (a `<file>.lock` directory). Only a lock
+ * held by someone else is waited for (up to 10 s); any other failure (read-only, full, denied)
+ * is reported at once.
+ */
 async function withLock<T>(file: string, change: () => Promise<T>): Promise<T> {
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(file, {
-      realpath: false,
-      stale: 10_000,
-      retries: { retries: 100, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
-      onCompromised: (error) => {
-        console.error(`keysmith: lock on ${file} was compromised:`, error.message);
-      },
-    });
-  } catch (error) {
-    throw fileError(error, 'locking', file);
+  let release: (() => Promise<void>) | undefined;
+  const deadline = Date.now() + 10_000;
+  for (let attempt = 0; release === undefined; attempt += 1) {
+    try {
+      release = await lockfile.lock(file, {
+        realpath: false,
+        stale: 10_000,
+        retries: 0,
+        onCompromised: (error) => {
+          console.error(`keysmith: lock on ${file} was compromised:`, error.message);
+        },
+      });
+    } catch (error) {
+      if (errnoCode(error) !== 'ELOCKED' || Date.now() > deadline) {
+        throw fileError(error, 'locking', file);
+      }
+      const wait = Math.min(100, 5 * 1.3 ** attempt) * (0.5 + Math.random());
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
   try {
     return await change();

@@ -1,0 +1,275 @@
+/**
+ * The file store on a real file system: modes, StrictModes warnings and their fixes, links,
+ * faults (read-only file system, full disk, permission denied) and several processes at once.
+ */
+import { execFileSync, execSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { listKeys } from './authorized-keys-file.ts';
+import { createFileKeyStore } from './file-key-store.ts';
+import { KeyStoreError } from './key-store.ts';
+import { runInUserProcess } from './user-process-store.ts';
+import { makeTestKey, type TestKey } from './test/ssh-keygen.ts';
+import { ensureTestUser, makeTestDir, type TestUser } from './test/sshd.ts';
+
+let dir: string;
+const keys: TestKey[] = [];
+const now = new Date('2026-03-04T05:06:07Z');
+let counter = 0;
+
+function key(index: number): TestKey {
+  const found = keys[index];
+  if (found === undefined) throw new Error(`no test key ${index}`);
+  return found;
+}
+
+/** A fresh home with an optional authorized_keys text and modes. */
+function makeHome(text?: string | Buffer, mode = 0o600) {
+  counter += 1;
+  const home = path.join(dir, `home${counter}`);
+  fs.mkdirSync(home, { mode: 0o755 });
+  fs.chmodSync(home, 0o755);
+  const file = path.join(home, '.ssh', 'authorized_keys');
+  if (text !== undefined) {
+    fs.mkdirSync(path.dirname(file), { mode: 0o700 });
+    fs.writeFileSync(file, text, { mode });
+    fs.chmodSync(file, mode);
+  }
+  const store = createFileKeyStore({ path: file, home, user: 'ada', now: () => now });
+  return { home, file, store };
+}
+
+async function failure(promise: Promise<unknown>): Promise<KeyStoreError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof KeyStoreError) return error;
+    throw error;
+  }
+  throw new Error('expected a KeyStoreError');
+}
+
+function leftovers(ssh: string): string[] {
+  return fs.readdirSync(ssh).filter((name) => name !== 'authorized_keys');
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keysmith-store-'));
+  for (let i = 0; i < 10; i += 1) keys.push(makeTestKey(dir, `k${i}`));
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('modes', () => {
+  it('creates ~/.ssh 0700 and authorized_keys 0600 when missing', async () => {
+    const { file, store } = makeHome();
+    await store.add({ publicKey: key(0).publicLine }, now);
+    expect(fs.statSync(path.dirname(file)).mode & 0o7777).toBe(0o700);
+    expect(fs.statSync(file).mode & 0o7777).toBe(0o600);
+    expect(leftovers(path.dirname(file))).toEqual([]);
+  });
+
+  it('keeps the existing mode and owner of the file (never loosens, never surprises)', async () => {
+    for (const mode of [0o600, 0o640, 0o400]) {
+      const { file, store } = makeHome('# mine\n', mode);
+      fs.chownSync(file, 4242, 4343);
+      await store.add({ publicKey: key(0).publicLine }, now);
+      const stat = fs.statSync(file);
+      expect([stat.mode & 0o7777, stat.uid, stat.gid]).toEqual([mode, 4242, 4343]);
+    }
+  });
+
+  it('keeps every byte of a file it did not write', async () => {
+    const original = `# mine\r\n\r\nno-pty ${key(1).publicLine}\r\n  # indented\n${key(2).publicLine}`;
+    const { file, store } = makeHome(original);
+    await store.add({ publicKey: key(0).publicLine, name: 'x' }, now);
+    expect(fs.readFileSync(file, 'utf8').startsWith(`${original}\n`)).toBe(true);
+    await store.remove(key(0).fingerprint);
+    expect(fs.readFileSync(file, 'utf8')).toBe(`${original}\n`);
+    await store.remove(key(1).fingerprint);
+    expect(fs.readFileSync(file, 'utf8')).toBe(
+      `# mine\r\n\r\n  # indented\n${key(2).publicLine}\n`,
+    );
+  });
+});
+
+describe('StrictModes warnings', () => {
+  function runFix(fix: string) {
+    // Tests run as root, where the "sudo" of a fix is not needed (and may not be installed).
+    execSync(fix.replace(/^sudo /, ''), { stdio: 'inherit', shell: '/bin/sh' });
+  }
+
+  it('warns about each thing that makes sshd ignore the file, and each fix works', async () => {
+    const { home, file, store } = makeHome(`${key(0).publicLine}\n`);
+    fs.chmodSync(file, 0o664);
+    fs.chmodSync(path.dirname(file), 0o770);
+    fs.chmodSync(home, 0o777);
+    const { warnings } = await store.list();
+    expect(warnings.map((w) => w.code).sort()).toEqual(['dir-mode', 'file-mode', 'home-mode']);
+    for (const warning of warnings) runFix(warning.fix);
+    expect((await store.list()).warnings).toEqual([]);
+  });
+
+  it('warns when the file or ~/.ssh is owned by someone else', async () => {
+    const { file, store } = makeHome(`${key(0).publicLine}\n`);
+    fs.chownSync(file, 4242, 4242);
+    fs.chownSync(path.dirname(file), 4242, 4242);
+    const { warnings } = await store.list();
+    expect(warnings.map((w) => w.code).sort()).toEqual(['dir-owner', 'file-owner']);
+    expect(warnings.every((w) => w.fix.includes('chown ada'))).toBe(true);
+  });
+
+  it('reports a symbolic link, neither reads nor writes through it, and leaves the target alone', async () => {
+    const { file, store } = makeHome(`${key(0).publicLine}\n`);
+    const target = path.join(dir, `target${counter}`);
+    fs.writeFileSync(target, `${key(1).publicLine}\n`);
+    fs.rmSync(file);
+    fs.symlinkSync(target, file);
+    const listed = await store.list();
+    expect(listed.warnings.map((w) => w.code)).toContain('symlink');
+    expect(listed.keys).toEqual([]);
+    const error = await failure(store.add({ publicKey: key(2).publicLine }, now));
+    expect([error.status, error.code]).toEqual([409, 'file-error']);
+    expect(error.message).toContain('symbolic link');
+    await failure(store.remove(key(1).fingerprint));
+    expect(fs.readFileSync(target, 'utf8')).toBe(`${key(1).publicLine}\n`);
+    expect(fs.lstatSync(file).isSymbolicLink()).toBe(true);
+  });
+});
+
+describe('refusals and faults leave the old file intact', () => {
+  const mounts: string[] = [];
+  afterEach(() => {
+    for (const mount of mounts.splice(0)) execFileSync('umount', ['-l', mount]);
+  });
+
+  it('refuses to rewrite a file with bytes that are not UTF-8', async () => {
+    const original = Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const { file, store } = makeHome(original);
+    const error = await failure(store.add({ publicKey: key(0).publicLine }, now));
+    expect([error.status, error.code]).toEqual([409, 'file-error']);
+    expect(fs.readFileSync(file).equals(original)).toBe(true);
+  });
+
+  it('says so clearly on a read-only file system', async () => {
+    const mount = makeTestDir('rofs');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mount]);
+    mounts.push(mount);
+    const file = path.join(mount, '.ssh', 'authorized_keys');
+    fs.mkdirSync(path.dirname(file), { mode: 0o700 });
+    fs.writeFileSync(file, `# before\n${key(1).publicLine}\n`, { mode: 0o600 });
+    execFileSync('mount', ['-o', 'remount,ro', mount]);
+    const store = createFileKeyStore({ path: file, home: mount, user: 'ada' });
+    const error = await failure(store.add({ publicKey: key(0).publicLine }, now));
+    expect(error.code).toBe('file-error');
+    expect(error.message).toContain('read-only file system');
+    expect(error.message).toContain('unchanged');
+    expect(fs.readFileSync(file, 'utf8')).toBe(`# before\n${key(1).publicLine}\n`);
+  });
+
+  it('says so clearly on a full disk, and leaves no temporary file', async () => {
+    const mount = makeTestDir('full');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount]);
+    mounts.push(mount);
+    const file = path.join(mount, '.ssh', 'authorized_keys');
+    fs.mkdirSync(path.dirname(file), { mode: 0o700 });
+    const original = `# before\n${key(1).publicLine}\n`;
+    fs.writeFileSync(file, original, { mode: 0o600 });
+    const store = createFileKeyStore({ path: file, home: mount, user: 'ada' });
+    // Take the lock directory's place first, then fill every block that is left.
+    const filler = path.join(mount, 'filler');
+    const handle = fs.openSync(filler, 'w');
+    try {
+      for (;;) fs.writeSync(handle, Buffer.alloc(1024));
+    } catch {
+      // ENOSPC: the disk is full now.
+    } finally {
+      fs.closeSync(handle);
+    }
+    const error = await failure(store.add({ publicKey: key(0).publicLine }, now));
+    expect(error.code).toBe('file-error');
+    expect(error.message).toMatch(/full/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(original);
+    expect(leftovers(path.dirname(file))).toEqual([]);
+  });
+
+  it('says so clearly when permission is denied (a user process against root-owned files)', async () => {
+    const user: TestUser = ensureTestUser('keysmith-t2');
+    const home = makeTestDir('denied');
+    const file = path.join(home, '.ssh', 'authorized_keys');
+    fs.mkdirSync(path.dirname(file), { mode: 0o755 });
+    fs.writeFileSync(file, `${key(1).publicLine}\n`, { mode: 0o644 });
+    const account = { name: user.name, uid: user.uid, gid: user.gid, home };
+    const error = await failure(
+      runInUserProcess({
+        op: 'add',
+        account,
+        path: file,
+        request: { publicKey: key(0).publicLine },
+        now: now.toISOString(),
+      }),
+    );
+    expect(error.code).toBe('file-error');
+    expect(error.message).toContain('Permission denied');
+    expect(fs.readFileSync(file, 'utf8')).toBe(`${key(1).publicLine}\n`);
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+});
+
+describe('several processes at once', () => {
+  it('keeps every key when processes add at the same time (the lock holds across processes)', async () => {
+    const { home, file } = makeHome('# shared\n');
+    const script = [
+      "import { createFileKeyStore } from './src/server/file-key-store.ts';",
+      'const [file, home, publicKey, startAt] = process.argv.slice(1);',
+      // All start the change in the same instant, so without the lock writes would be lost.
+      'await new Promise((resolve) => setTimeout(resolve, Number(startAt) - Date.now()));',
+      "const store = createFileKeyStore({ path: file, home, user: 'ada' });",
+      'await store.add({ publicKey }, new Date());',
+    ].join('\n');
+    const count = 8;
+    const startAt = String(Date.now() + 4000);
+    const results = await Promise.all(
+      Array.from(
+        { length: count },
+        (_, i) =>
+          new Promise<{ code: number | null; err: string }>((resolve) => {
+            const child = spawn(
+              process.execPath,
+              [
+                '--import',
+                'tsx',
+                '--input-type=module',
+                '-e',
+                script,
+                '--',
+                file,
+                home,
+                key(i).publicLine,
+              ],
+              { cwd: process.cwd(), stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 },
+            );
+            let err = '';
+            child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+            child.on('close', (code) => resolve({ code, err }));
+          }),
+      ),
+    );
+    expect(results).toEqual(Array.from({ length: count }, () => ({ code: 0, err: '' })));
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.startsWith('# shared\n')).toBe(true);
+    const listed = listKeys(text, now);
+    expect(listed.map((k) => k.fingerprint).sort()).toEqual(
+      keys
+        .slice(0, count)
+        .map((k) => k.fingerprint)
+        .sort(),
+    );
+    expect(listed.every((k) => k.managed)).toBe(true);
+    expect(leftovers(path.dirname(file))).toEqual([]);
+  });
+});
