@@ -250,6 +250,7 @@ describe('several processes at once', () => {
                 file,
                 home,
                 key(i).publicLine,
+                startAt,
               ],
               { cwd: process.cwd(), stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 },
             );
