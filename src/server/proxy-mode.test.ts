@@ -1,0 +1,244 @@
+/**
+ * Proxy mode as root with two real users: the header is believed only from the trusted proxy,
+ * each user reaches only their own file, and links planted by a user are never followed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiPaths, errorResponseSchema, listKeysResponseSchema } from '../api/ssh-keys.ts';
+import { startServer, type RunningServer } from './node-server.ts';
+import { httpRequest, type TestResponse } from './test/http.ts';
+import { makeTestKey, type TestKey } from './test/ssh-keygen.ts';
+import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from './test/sshd.ts';
+
+let alice: TestUser;
+let bob: TestUser;
+let server: RunningServer;
+let dir: string;
+const keys: Record<string, TestKey> = {};
+
+function key(name: string): TestKey {
+  const found = keys[name];
+  if (found === undefined) throw new Error(`no test key ${name}`);
+  return found;
+}
+
+function fileOf(user: TestUser): string {
+  return path.join(user.home, '.ssh', 'authorized_keys');
+}
+
+function as(
+  user: string,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  extra: { headers?: Record<string, string>; localAddress?: string } = {},
+): Promise<TestResponse> {
+  return httpRequest({
+    port: server.port,
+    method,
+    path: urlPath,
+    headers: {
+      'X-Forwarded-User': user,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...extra.headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(extra.localAddress === undefined ? {} : { localAddress: extra.localAddress }),
+  });
+}
+
+function errorCode(response: TestResponse): string {
+  return errorResponseSchema.parse(JSON.parse(response.body)).error.code;
+}
+
+beforeAll(async () => {
+  alice = ensureTestUser('keysmith-p1');
+  bob = ensureTestUser('keysmith-p2');
+  resetSshDir(alice);
+  resetSshDir(bob);
+  dir = makeTestDir('proxy');
+  fs.chmodSync(dir, 0o700);
+  for (const name of ['a', 'b', 'c']) keys[name] = makeTestKey(dir, name);
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    auth: 'proxy',
+    userHeader: 'X-Forwarded-User',
+    trustedProxies: ['127.0.0.1'],
+    authorizedKeys: '%h/.ssh/authorized_keys',
+    minUid: 1000,
+    staticDir: null,
+  });
+});
+
+afterAll(async () => {
+  await server.close();
+  resetSshDir(alice);
+  resetSshDir(bob);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('who may ask', () => {
+  it('refuses every request not from the trusted proxy address, header or not', async () => {
+    const response = await as(alice.name, 'GET', apiPaths.sshKeys, undefined, {
+      localAddress: '127.0.0.2',
+    });
+    expect(response.status).toBe(403);
+    expect(errorCode(response)).toBe('forbidden');
+    const post = await as(
+      alice.name,
+      'POST',
+      apiPaths.sshKeys,
+      { publicKey: key('a').publicLine },
+      {
+        localAddress: '127.0.0.2',
+      },
+    );
+    expect(post.status).toBe(403);
+    expect(fs.existsSync(fileOf(alice))).toBe(false);
+  });
+
+  it('answers 401 without the user header', async () => {
+    const response = await httpRequest({ port: server.port, path: apiPaths.me });
+    expect(response.status).toBe(401);
+  });
+
+  it('refuses root, system accounts, nobody, unknown users and names that are not user names', async () => {
+    for (const user of [
+      'root',
+      'daemon',
+      'nobody',
+      'keysmith-no-such-user',
+      'Alice',
+      '../etc',
+      'a b',
+      '-x',
+    ]) {
+      const response = await as(user, 'GET', apiPaths.sshKeys);
+      expect(response.status, user).toBe(403);
+      expect(errorCode(response)).toBe('forbidden');
+    }
+  });
+
+  it('names the user from the header in /api/me', async () => {
+    const response = await as(alice.name, 'GET', apiPaths.me);
+    expect(JSON.parse(response.body)).toEqual({ user: alice.name, mode: 'proxy' });
+  });
+
+  it('refuses a cross-site change', async () => {
+    const response = await as(
+      alice.name,
+      'POST',
+      apiPaths.sshKeys,
+      { publicKey: key('a').publicLine },
+      {
+        headers: { Origin: 'https://evil.example' },
+      },
+    );
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('each user reaches only their own file', () => {
+  it('writes as the user, into the home from the passwd database', async () => {
+    expect(
+      (await as(alice.name, 'POST', apiPaths.sshKeys, { publicKey: key('a').publicLine })).status,
+    ).toBe(201);
+    expect(
+      (await as(bob.name, 'POST', apiPaths.sshKeys, { publicKey: key('b').publicLine })).status,
+    ).toBe(201);
+    for (const user of [alice, bob]) {
+      const file = fs.statSync(fileOf(user));
+      const sshDir = fs.statSync(path.dirname(fileOf(user)));
+      expect([file.uid, file.gid, file.mode & 0o7777]).toEqual([user.uid, user.gid, 0o600]);
+      expect([sshDir.uid, sshDir.gid, sshDir.mode & 0o7777]).toEqual([user.uid, user.gid, 0o700]);
+    }
+  });
+
+  it('lists only the user’s own keys and path', async () => {
+    const aliceList = listKeysResponseSchema.parse(
+      JSON.parse((await as(alice.name, 'GET', apiPaths.sshKeys)).body),
+    );
+    const bobList = listKeysResponseSchema.parse(
+      JSON.parse((await as(bob.name, 'GET', apiPaths.sshKeys)).body),
+    );
+    expect(aliceList.keys.map((k) => k.fingerprint)).toEqual([key('a').fingerprint]);
+    expect(bobList.keys.map((k) => k.fingerprint)).toEqual([key('b').fingerprint]);
+    expect(aliceList.path).toBe(fileOf(alice));
+    expect(bobList.path).toBe(fileOf(bob));
+  });
+
+  it('cannot delete another user’s key', async () => {
+    const before = fs.readFileSync(fileOf(alice));
+    const response = await as(bob.name, 'DELETE', apiPaths.sshKey(key('a').fingerprint));
+    expect(response.status).toBe(404);
+    expect(fs.readFileSync(fileOf(alice)).equals(before)).toBe(true);
+  });
+});
+
+describe('links planted by a user are not followed', () => {
+  function plantFileLink(target: string) {
+    const file = fileOf(bob);
+    fs.rmSync(file, { force: true });
+    fs.symlinkSync(target, file);
+    fs.lchownSync(file, bob.uid, bob.gid);
+  }
+
+  function plantDirLink(target: string) {
+    const sshDir = path.dirname(fileOf(bob));
+    fs.rmSync(sshDir, { recursive: true, force: true });
+    fs.symlinkSync(target, sshDir);
+    fs.lchownSync(sshDir, bob.uid, bob.gid);
+  }
+
+  async function expectNoChange(targetFile: string) {
+    const before = fs.readFileSync(targetFile);
+    const statBefore = fs.statSync(targetFile);
+    const added = await as(bob.name, 'POST', apiPaths.sshKeys, { publicKey: key('c').publicLine });
+    expect(added.status, added.body).toBeGreaterThanOrEqual(400);
+    expect(added.status, added.body).toBeLessThan(600);
+    expect(errorCode(added)).toBe('file-error');
+    const removed = await as(bob.name, 'DELETE', apiPaths.sshKey(key('a').fingerprint));
+    expect(removed.status).toBeGreaterThanOrEqual(400);
+    expect(fs.readFileSync(targetFile).equals(before)).toBe(true);
+    const statAfter = fs.statSync(targetFile);
+    expect([statAfter.ino, statAfter.uid, statAfter.mode]).toEqual([
+      statBefore.ino,
+      statBefore.uid,
+      statBefore.mode,
+    ]);
+  }
+
+  it('a link to another user’s authorized_keys: refused, target unchanged, nothing of it listed', async () => {
+    plantFileLink(fileOf(alice));
+    await expectNoChange(fileOf(alice));
+    const list = listKeysResponseSchema.parse(
+      JSON.parse((await as(bob.name, 'GET', apiPaths.sshKeys)).body),
+    );
+    expect(list.keys).toEqual([]);
+    expect(list.warnings.map((w) => w.code)).toContain('symlink');
+  });
+
+  it('a link to a root-owned file: refused, target unchanged', async () => {
+    const rootFile = path.join(dir, 'root-owned');
+    fs.writeFileSync(rootFile, '# root only\n', { mode: 0o644 });
+    fs.chmodSync(dir, 0o755);
+    plantFileLink(rootFile);
+    await expectNoChange(rootFile);
+  });
+
+  it('~/.ssh linked to another user’s ~/.ssh: refused, target unchanged', async () => {
+    plantDirLink(path.dirname(fileOf(alice)));
+    await expectNoChange(fileOf(alice));
+  });
+
+  it('~/.ssh linked to a root-owned directory: refused, target unchanged', async () => {
+    const rootDir = path.join(dir, 'root-ssh');
+    fs.mkdirSync(rootDir, { mode: 0o755 });
+    fs.writeFileSync(path.join(rootDir, 'authorized_keys'), '# root only\n', { mode: 0o644 });
+    plantDirLink(rootDir);
+    await expectNoChange(path.join(rootDir, 'authorized_keys'));
+    expect(fs.readdirSync(rootDir)).toEqual(['authorized_keys']);
+  });
+});
