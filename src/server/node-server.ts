@@ -10,7 +10,7 @@ import { expandAuthorizedKeysTemplate } from './authorized-keys-path.ts';
 import { createFileKeyStore } from './file-key-store.ts';
 import { KeyStoreError, type KeyStore } from './key-store.ts';
 import { createLocalAuth, generateToken } from './local-auth.ts';
-import { createProxyAuth } from './proxy-auth.ts';
+import { createProxyAuth, normalizeAddress } from './proxy-auth.ts';
 import { createStaticFiles } from './static-files.ts';
 import { lookupAccount, type Account } from './system-users.ts';
 import { createUserProcessKeyStore } from './user-process-store.ts';
@@ -137,8 +137,19 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         return 'status' in found ? found : null;
       },
     });
+    const trusted = new Set(config.trustedProxies.map(normalizeAddress));
     deps = {
       authenticate,
+      // The pages too are only for the proxy's clients: anyone else is sent away.
+      pageGate: (request) => {
+        const peer = remote.get(request);
+        return peer !== undefined && trusted.has(normalizeAddress(peer))
+          ? null
+          : new Response('Open Keysmith through its sign-in proxy.\n', {
+              status: 403,
+              headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+            });
+      },
       storeFor: (user) => proxyStore(user, config),
       now: () => new Date(),
       ...(staticFiles === undefined ? {} : { staticFiles }),

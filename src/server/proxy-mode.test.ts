@@ -97,6 +97,8 @@ describe('who may ask', () => {
     );
     expect(post.status).toBe(403);
     expect(fs.existsSync(fileOf(alice))).toBe(false);
+    const page = await as(alice.name, 'GET', '/ssh-keys', undefined, { localAddress: '127.0.0.2' });
+    expect(page.status).toBe(403);
   });
 
   it('answers 401 without the user header', async () => {
