@@ -172,20 +172,26 @@ export async function fingerprintText(
   data: Uint8Array,
   path: string,
   options: { verbose: boolean; stdin?: boolean },
-): Promise<{ stdout: Buffer; stderr: string; ok: boolean }> {
+): Promise<{ stdout: Buffer; stderr: string; ok: boolean; undefinedComment: boolean }> {
   const out: Buffer[] = [];
   let stderr = '';
   let invalid = true;
   // The getline(3) buffer, reused from line to line; bytes past a line's end stay as they were.
-  let buf = new Uint8Array(128);
+  let buf = new Uint8Array(120); // glibc getdelim's first allocation
   let comment: number | null = null;
+  let danglingComment = false;
+  let undefinedComment = false;
   let lnum = 0;
   for (const line of getlines(data)) {
     lnum++;
     if (buf.length < line.length + 1) {
+      // glibc getdelim() reallocs to max(2n, needed), usually moving the buffer: a comment
+      // kept from an earlier line then points into freed memory (undefined behaviour in
+      // ssh-keygen; seen printing "" or heap bytes). We print "" and report it.
       const grown = new Uint8Array(Math.max(buf.length * 2, line.length + 1));
       grown.set(buf);
       buf = grown;
+      if (comment !== null) danglingComment = true;
     }
     buf.set(line);
     buf[line.length] = NUL;
@@ -205,7 +211,8 @@ export async function fingerprintText(
       Buffer.from(cString(buf, cp)).includes('PRIVATE KEY')
     ) {
       const text = Buffer.from(data).toString('utf8');
-      return { stdout: await fingerprintPrivate(path, text, options.verbose), stderr, ok: true };
+      const stdout = await fingerprintPrivate(path, text, options.verbose);
+      return { stdout, stderr, ok: true, undefinedComment };
     }
 
     let found = tryReadKey(buf, cp);
@@ -218,6 +225,7 @@ export async function fingerprintText(
       const after = number ? buf[cp + number[0].length] : undefined;
       if (value === 0 || (after !== SPACE && after !== TAB)) {
         comment = cp;
+        danglingComment = false;
         let quoted = false;
         for (; buf[cp] !== NUL && (quoted || (buf[cp] !== SPACE && buf[cp] !== TAB)); cp++) {
           if (buf[cp] === 0x5c && buf[cp + 1] === 0x22) cp++;
@@ -234,14 +242,14 @@ export async function fingerprintText(
     }
     cp = found.next;
     while (buf[cp] === SPACE || buf[cp] === TAB) cp++;
-    if (buf[cp] !== NUL && buf[cp] !== 0x23) comment = cp;
-    out.push(
-      fingerprintOneKey(
-        found.key,
-        comment === null ? null : cString(buf, comment),
-        options.verbose,
-      ),
-    );
+    if (buf[cp] !== NUL && buf[cp] !== 0x23) {
+      comment = cp;
+      danglingComment = false;
+    }
+    if (comment !== null && danglingComment) undefinedComment = true;
+    const shown =
+      comment === null ? null : danglingComment ? new Uint8Array(0) : cString(buf, comment);
+    out.push(fingerprintOneKey(found.key, shown, options.verbose));
     invalid = false;
   }
   if (invalid)
@@ -249,8 +257,9 @@ export async function fingerprintText(
       stdout: Buffer.concat(out),
       stderr: `${stderr}${path} is not a public key file.\r\n`,
       ok: false,
+      undefinedComment,
     };
-  return { stdout: Buffer.concat(out), stderr, ok: true };
+  return { stdout: Buffer.concat(out), stderr, ok: true, undefinedComment };
 }
 
 /** Runs `keysmith fingerprint`; returns the exit code. */
