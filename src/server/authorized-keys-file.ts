@@ -368,10 +368,12 @@ export function addKey(
   if (last !== undefined && last.eol === '') last.eol = '\n';
   lines.push({ text: metadataLine, eol: '\n' }, { text: keyLine, eol: '\n' });
   const index = lines.length - 1;
-  const added = readKeyLines(lines).find((line) => line.index === index);
+  // Only the new line needs reading back; the rest was read above.
+  const added = readKeyLines(lines.slice(index - 1)).find((line) => line.index === 1);
   if (added === undefined || !sameBytes(added.entry.key.blob, blob)) {
     throw new KeyStoreError('internal', 500, 'Keysmith could not read back the key it composed.');
   }
+  added.index = index;
   return { text: joinLines(lines), key: toSshKey(added, now) };
 }
 

@@ -147,6 +147,20 @@ describe('refusals and faults leave the old file intact', () => {
     for (const mount of mounts.splice(0)) execFileSync('umount', ['-l', mount]);
   });
 
+  it('says so clearly when a part of the path is not a directory', async () => {
+    const { home } = makeHome();
+    fs.writeFileSync(path.join(home, '.ssh'), 'not a directory');
+    const store = createFileKeyStore({
+      path: path.join(home, '.ssh', 'authorized_keys'),
+      home,
+      user: 'ada',
+    });
+    const error = await failure(store.add({ publicKey: key(0).publicLine }, now));
+    expect(error.code).toBe('file-error');
+    expect(error.message).toContain('is not a directory');
+    expect(fs.readFileSync(path.join(home, '.ssh'), 'utf8')).toBe('not a directory');
+  });
+
   it('refuses to rewrite a file with bytes that are not UTF-8', async () => {
     const original = Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
     const { file, store } = makeHome(original);

@@ -2,6 +2,7 @@
  * Proxy mode as root with two real users: the header is believed only from the trusted proxy,
  * each user reaches only their own file, and links planted by a user are never followed.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -242,5 +243,56 @@ describe('links planted by a user are not followed', () => {
     plantDirLink(rootDir);
     await expectNoChange(path.join(rootDir, 'authorized_keys'));
     expect(fs.readdirSync(rootDir)).toEqual(['authorized_keys']);
+  });
+});
+
+describe('the user process has the user’s supplementary groups', () => {
+  it('writes where only a supplementary group of the user may write (--authorized-keys template)', async () => {
+    const group = 'keysmith-grp';
+    try {
+      execFileSync('getent', ['group', group], { stdio: 'ignore' });
+    } catch {
+      execFileSync('groupadd', [group]);
+    }
+    execFileSync('usermod', ['-a', '-G', group, alice.name]);
+    const gid = Number(
+      execFileSync('getent', ['group', group], { encoding: 'utf8' }).split(':')[2],
+    );
+    // root:keysmith-grp 0770: neither the user's uid nor primary gid may create anything here.
+    const shared = path.join(dir, 'shared');
+    fs.mkdirSync(shared);
+    fs.chownSync(shared, 0, gid);
+    fs.chmodSync(shared, 0o770);
+    fs.chmodSync(dir, 0o755);
+    const groupServer = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      auth: 'proxy',
+      userHeader: 'X-Forwarded-User',
+      trustedProxies: ['127.0.0.1'],
+      authorizedKeys: `${shared}/%u/authorized_keys`,
+      minUid: 1000,
+      staticDir: null,
+    });
+    try {
+      const post = (user: string) =>
+        httpRequest({
+          port: groupServer.port,
+          method: 'POST',
+          path: apiPaths.sshKeys,
+          headers: { 'X-Forwarded-User': user, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ publicKey: key('c').publicLine }),
+        });
+      const member = await post(alice.name);
+      expect(member.status, member.body).toBe(201);
+      const file = fs.statSync(path.join(shared, alice.name, 'authorized_keys'));
+      expect([file.uid, file.mode & 0o7777]).toEqual([alice.uid, 0o600]);
+      const outsider = await post(bob.name);
+      expect(outsider.status).toBe(500);
+      expect(errorCode(outsider)).toBe('file-error');
+      expect(fs.existsSync(path.join(shared, bob.name))).toBe(false);
+    } finally {
+      await groupServer.close();
+    }
   });
 });
