@@ -46,11 +46,16 @@ export interface AppDeps {
   maxBodyBytes?: number;
 }
 
-/** Strict CSP: only this origin's own files, no inline script, no framing, no plugins. */
+/**
+ * Strict CSP: only this origin's own files, no inline script, no framing, no plugins.
+ * Inline styles are allowed: Radix Dialog's scroll lock (react-remove-scroll) injects a <style>
+ * element whose text depends on the scrollbar width, so no hash can name it. Styles cannot run
+ * code; scripts stay 'self' only.
+ */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",
