@@ -17,6 +17,8 @@ let dir: string;
 let ed: TestKey;
 let ed2: TestKey;
 let rsa: TestKey;
+/** A key whose fingerprint holds "/" and "+": they must survive URL encoding and routing. */
+let awkward: TestKey;
 const now = new Date('2026-03-04T05:06:07Z');
 
 beforeAll(() => {
@@ -24,6 +26,11 @@ beforeAll(() => {
   ed = makeTestKey(dir, 'ed');
   ed2 = makeTestKey(dir, 'ed2');
   rsa = makeTestKey(dir, 'rsa', { type: 'rsa' });
+  for (let i = 0; ; i += 1) {
+    awkward = makeTestKey(dir, `awkward${i}`);
+    if (awkward.fingerprint.includes('/') && awkward.fingerprint.includes('+')) break;
+    if (i > 200) throw new Error('no fingerprint with "/" and "+" in 200 keys');
+  }
 });
 
 afterAll(() => {
@@ -266,6 +273,13 @@ describe('DELETE /api/ssh-keys/{fingerprint}', () => {
     const again = await app.request(apiPaths.sshKey(ed.fingerprint), { method: 'DELETE' });
     expect(again.status).toBe(404);
     expect((await errorOf(again)).code).toBe('not-found');
+  });
+
+  it('finds a fingerprint with "/" and "+" in it', async () => {
+    const { app, store } = setup(`${awkward.publicLine}\n# kept\n`);
+    const response = await app.request(apiPaths.sshKey(awkward.fingerprint), { method: 'DELETE' });
+    expect(response.status).toBe(204);
+    expect(store.text()).toBe('# kept\n');
   });
 
   it('removes a foreign key', async () => {
