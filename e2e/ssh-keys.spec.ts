@@ -1,17 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import {
+  ensureTestUser,
+  makeTestDir,
+  startSshd,
+  type RunningSshd,
+  type TestUser,
+} from '../src/server/test/sshd.ts';
 import { expectNoAxeViolations } from './fixtures/axe.ts';
-import { startKeysmith, TEST_ROOT, type RunningKeysmith } from './fixtures/keysmith-server.ts';
+import { startKeysmith, type RunningKeysmith } from './fixtures/keysmith-server.ts';
 import { sshKeygen } from './fixtures/ssh-keygen.ts';
-import { startSshd, type RunningSshd } from './fixtures/sshd.ts';
 
 // One real server, one real sshd and one browser tab for the whole story, in order.
 test.describe.configure({ mode: 'serial' });
 
-const user = userInfo().username;
+let user: TestUser;
 const passphrase = 'Tr0ub4dor & 3 — ünïcode';
 let keysmith: RunningKeysmith;
 let sshd: RunningSshd;
@@ -24,9 +29,11 @@ const requests: { method: string; url: string; body: string }[] = [];
 const privateKeys: string[] = [];
 
 test.beforeAll(async ({ browser }) => {
-  keysmith = await startKeysmith();
-  sshd = await startSshd(keysmith.authorizedKeys);
-  scratch = mkdtempSync(join(TEST_ROOT, 'e2e-keys-'));
+  // A real login user runs the server and logs in over ssh: root may not (PermitRootLogin no).
+  user = ensureTestUser('keysmith-e2e');
+  keysmith = await startKeysmith(user);
+  sshd = await startSshd({ authorizedKeysFile: keysmith.authorizedKeys });
+  scratch = makeTestDir('e2e-keys');
   context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
     origin: keysmith.origin,
@@ -43,6 +50,19 @@ test.afterAll(async () => {
   await keysmith.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
+
+/** ssh with this key as the test user; a passphrase is removed from a temporary copy first. */
+async function login(keyFile: string, passphrase?: string) {
+  if (passphrase === undefined) return sshd.tryLogin(user.name, keyFile);
+  const plain = `${keyFile}.plain`;
+  writeFileSync(plain, readFileSync(keyFile), { mode: 0o600 });
+  execFileSync('ssh-keygen', ['-p', '-q', '-P', passphrase, '-N', '', '-f', plain]);
+  try {
+    return await sshd.tryLogin(user.name, plain);
+  } finally {
+    rmSync(plain, { force: true });
+  }
+}
 
 async function readClipboard(): Promise<string> {
   return page.evaluate(() => navigator.clipboard.readText());
@@ -68,7 +88,7 @@ test('sign in, profile menu → SSH Keys, empty state; deep link and reload work
   await page.goto(keysmith.signInUrl);
   // The token became a cookie and left the address bar.
   await expect(page).toHaveURL(`${keysmith.origin}/`);
-  const profile = page.getByRole('button', { name: `Profile menu: ${user}` });
+  const profile = page.getByRole('button', { name: `Profile menu: ${user.name}` });
   await expect(profile).toBeVisible();
   await expectNoAxeViolations(page, 'home');
 
@@ -130,10 +150,10 @@ test('"+ New Key" without passphrase: copied key is the one in authorized_keys, 
   await expect(card).toContainText('Added by Keysmith');
   await expect(card).toContainText('Restricted');
 
-  const login = await sshd.login(keyFile, 'echo keysmith-login-ok');
-  expect(login.stderr).not.toContain('Permission denied');
-  expect(login.ok).toBe(true);
-  expect(login.stdout.trim()).toBe('keysmith-login-ok');
+  const result = await login(keyFile);
+  expect(result.ok, `${result.output}\n${sshd.log()}`).toBe(true);
+  expect(sshd.log()).toContain(`Accepted publickey for ${user.name} from 127.0.0.1 port `);
+  expect(sshd.log()).toContain(`ssh2: ED25519 ${fingerprint ?? 'none'}`);
 });
 
 test('"+ New Key" with passphrase: the page keeps running during the KDF, closing asks first', async () => {
@@ -196,9 +216,8 @@ test('"+ New Key" with passphrase: the page keeps running during the KDF, closin
   await expect(generated).toHaveCount(0);
   await expect(page.getByRole('listitem', { name: 'laptop_2' })).toContainText('Interactive login');
 
-  const login = await sshd.login(keyFile, 'echo with-passphrase-ok', passphrase);
-  expect(login.ok, login.stderr).toBe(true);
-  expect(login.stdout.trim()).toBe('with-passphrase-ok');
+  const result = await login(keyFile, passphrase);
+  expect(result.ok, `${result.output}\n${sshd.log()}`).toBe(true);
 });
 
 test('Import Key: a pasted private key is refused and sent nowhere; a public key is added', async () => {
@@ -249,7 +268,7 @@ test('the list shows foreign keys; delete asks, warns harder for them, and sshd 
   await expect(foreignCard).toBeVisible();
 
   const keyFile = join(scratch, 'seqera-ci');
-  expect((await sshd.login(keyFile, 'true')).ok).toBe(true);
+  expect((await login(keyFile)).ok).toBe(true);
   await page.getByRole('button', { name: 'Delete seqera-ci' }).click();
   dialog = page.getByRole('dialog', { name: 'Delete SSH key "seqera-ci"?' });
   await expect(dialog).not.toContainText('not added by Keysmith');
@@ -257,9 +276,9 @@ test('the list shows foreign keys; delete asks, warns harder for them, and sshd 
   await expect(dialog).toHaveCount(0);
   await expect(page.getByRole('listitem', { name: 'seqera-ci' })).toHaveCount(0);
   expect(readFileSync(keysmith.authorizedKeys, 'utf8')).not.toContain('seqera-ci');
-  const refused = await sshd.login(keyFile, 'true');
+  const refused = await login(keyFile);
   expect(refused.ok).toBe(false);
-  expect(refused.stderr).toContain('Permission denied');
+  expect(refused.output).toContain('Permission denied');
 });
 
 test('no request of the whole run carried a private key or a passphrase', () => {

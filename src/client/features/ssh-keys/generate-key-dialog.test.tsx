@@ -52,6 +52,11 @@ describe('Generate SSH Key', () => {
       `key-${today.getFullYear()}${pad(today.getMonth() + 1)}${pad(today.getDate())}`,
     );
     expect(within(dialog).getByLabelText('Expires')).toHaveValue('90');
+    expect(
+      within(within(dialog).getByLabelText('Expires'))
+        .getAllByRole('option')
+        .map((option) => option.textContent),
+    ).toEqual(['Never', 'In 30 days', 'In 90 days (suggested)', 'In 365 days', 'On a date…']);
     expect(within(dialog).getByRole('radio', { name: 'Restricted' })).toBeChecked();
     expect(within(dialog).getByRole('radio', { name: 'Interactive login' })).not.toBeChecked();
     expect(within(dialog).getByLabelText('Passphrase')).toHaveValue('');

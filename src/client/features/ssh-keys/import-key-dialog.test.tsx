@@ -60,7 +60,10 @@ describe('Import Key', () => {
     const { user, dialog } = await openImportDialog();
     const file = new File([`${ed25519.publicKey}\n`], 'id_ed25519.pub', { type: 'text/plain' });
     await user.upload(within(dialog).getByLabelText('Or choose a .pub file'), file);
-    expect(within(dialog).getByLabelText('Public key')).toHaveValue(`${ed25519.publicKey}\n`);
+    // Reading the file is asynchronous.
+    await waitFor(() =>
+      expect(within(dialog).getByLabelText('Public key')).toHaveValue(`${ed25519.publicKey}\n`),
+    );
     expect(dialog).toHaveTextContent(`ED25519 256 bits, ${ed25519.fingerprint} (ci@runner)`);
     await user.click(within(dialog).getByRole('radio', { name: 'Interactive login' }));
     await user.click(within(dialog).getByRole('button', { name: 'Add Key' }));
@@ -87,7 +90,7 @@ describe('Import Key', () => {
     const { user, dialog } = await openImportDialog();
     const file = new File([ed25519.privateKey], 'id_ed25519', { type: 'text/plain' });
     await user.upload(within(dialog).getByLabelText('Or choose a .pub file'), file);
-    expect(within(dialog).getByRole('alert')).toHaveTextContent('This is a PRIVATE key.');
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('This is a PRIVATE key.');
     expect(within(dialog).getByLabelText('Public key')).toHaveValue('');
   });
 

@@ -174,7 +174,7 @@ export function ImportKeyDialog({ onDone }: { onDone: () => void }) {
               Cancel
             </button>
           </DialogClose>
-          <button type="submit" className="button button-primary" disabled={busy || refused}>
+          <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Adding…' : 'Add Key'}
           </button>
         </div>

@@ -14,13 +14,14 @@ interface KeyOptionsFieldsProps {
   disabled?: boolean;
 }
 
-const expiryLabels: Record<ExpiryChoice, string> = {
-  none: 'Never',
-  '30': 'In 30 days',
-  '90': 'In 90 days (suggested)',
-  '365': 'In 365 days',
-  date: 'On a date…',
-};
+// An array, not an object: JavaScript lists integer-like keys ('30', '90') first.
+const expiryChoices: readonly { value: ExpiryChoice; label: string }[] = [
+  { value: 'none', label: 'Never' },
+  { value: '30', label: 'In 30 days' },
+  { value: '90', label: 'In 90 days (suggested)' },
+  { value: '365', label: 'In 365 days' },
+  { value: 'date', label: 'On a date…' },
+];
 
 /** Name, expiry and access: the same fields for a generated and for an imported key. */
 export function KeyOptionsFields({ value, onChange, errors, disabled }: KeyOptionsFieldsProps) {
@@ -62,9 +63,9 @@ export function KeyOptionsFields({ value, onChange, errors, disabled }: KeyOptio
           disabled={disabled}
           onChange={(event) => onChange({ ...value, expiry: event.target.value as ExpiryChoice })}
         >
-          {(Object.keys(expiryLabels) as ExpiryChoice[]).map((choice) => (
-            <option key={choice} value={choice}>
-              {expiryLabels[choice]}
+          {expiryChoices.map((choice) => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
             </option>
           ))}
         </select>

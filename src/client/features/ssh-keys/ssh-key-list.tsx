@@ -45,9 +45,9 @@ export function SshKeyList({
         return (
           <li key={key.fingerprint} className="key-card" aria-labelledby={titleId}>
             <div className="key-card-head">
-              <h3 id={titleId} className="key-name">
+              <h2 id={titleId} className="key-name">
                 {name}
-              </h3>
+              </h2>
               <span className={key.managed ? 'badge' : 'badge badge-muted'}>
                 {key.managed ? 'Added by Keysmith' : 'Not added by Keysmith'}
               </span>
