@@ -10,7 +10,13 @@ import { apiPaths, errorResponseSchema, listKeysResponseSchema } from '../api/ss
 import { startServer, type RunningServer } from './node-server.ts';
 import { httpRequest, type TestResponse } from './test/http.ts';
 import { makeTestKey, type TestKey } from './test/ssh-keygen.ts';
-import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from './test/sshd.ts';
+import {
+  ensureTestUser,
+  makeTestDir,
+  resetSshDir,
+  runAccountTool,
+  type TestUser,
+} from './test/sshd.ts';
 
 let alice: TestUser;
 let bob: TestUser;
@@ -252,9 +258,9 @@ describe('the user process has the user’s supplementary groups', () => {
     try {
       execFileSync('getent', ['group', group], { stdio: 'ignore' });
     } catch {
-      execFileSync('groupadd', [group]);
+      runAccountTool('groupadd', ['-f', group]);
     }
-    execFileSync('usermod', ['-a', '-G', group, alice.name]);
+    runAccountTool('usermod', ['-a', '-G', group, alice.name]);
     const gid = Number(
       execFileSync('getent', ['group', group], { encoding: 'utf8' }).split(':')[2],
     );

@@ -37,6 +37,22 @@ export function makeTestDir(prefix: string): string {
 }
 
 /**
+ * Runs an account tool (useradd, usermod, groupadd), retrying while another process holds the
+ * lock on /etc/passwd: test files run in parallel and may create their users at the same time.
+ */
+export function runAccountTool(command: string, args: readonly string[]): void {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 40) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100 + Math.random() * 200);
+    }
+  }
+}
+
+/**
  * Creates a real login user (uid ≥ 1000, own home) when missing; returns its passwd entry.
  * The password field is set to `*` (no password, not locked): with UsePAM no, sshd refuses a
  * locked account (`!`) even for public keys.
@@ -45,9 +61,14 @@ export function ensureTestUser(name: string): TestUser {
   try {
     execFileSync('id', ['-u', name], { stdio: 'ignore' });
   } catch {
-    execFileSync('useradd', ['-m', '-s', '/bin/sh', name], { stdio: 'inherit', timeout: 30_000 });
+    try {
+      runAccountTool('useradd', ['-m', '-s', '/bin/sh', name]);
+    } catch {
+      // Another test file may have created it meanwhile; if not, this throws.
+      execFileSync('id', ['-u', name], { stdio: 'ignore' });
+    }
   }
-  execFileSync('usermod', ['-p', '*', name], { stdio: 'inherit', timeout: 30_000 });
+  runAccountTool('usermod', ['-p', '*', name]);
   const entry = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim().split(':');
   const home = entry[5] ?? '';
   fs.mkdirSync(home, { recursive: true });
