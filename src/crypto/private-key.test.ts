@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { bcryptPbkdf } from './bcrypt-pbkdf.ts';
 import { KeyFormatError } from './errors.ts';
 import { ed25519PublicBlob, generateEd25519KeyPair } from './keygen.ts';
@@ -429,6 +429,25 @@ describe('encodePrivateKey', () => {
     await expect(encodePrivateKey(pair, { comment: '', checkint: -1 })).rejects.toThrow(
       /"checkint"/,
     );
+  });
+});
+
+describe('without crypto.subtle (a browser page on plain http)', () => {
+  it('still makes unencrypted keys, and says why it cannot encrypt', async () => {
+    const getRandomValues = crypto.getRandomValues.bind(crypto);
+    vi.stubGlobal('crypto', { getRandomValues });
+    try {
+      const pair = await generateEd25519KeyPair();
+      expect(pair.source).toBe('tweetnacl');
+      const text = await encodePrivateKey(pair, { comment: 'http' });
+      expect((await decodePrivateKey(text)).seed).toEqual(pair.seed);
+      const fakeKdf: Kdf = () => Promise.resolve(new Uint8Array(48));
+      await expect(
+        encodePrivateKey(pair, { comment: '', passphrase: 'p', kdf: fakeKdf }),
+      ).rejects.toThrow(/needs WebCrypto \(crypto.subtle\).*https/);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 

@@ -69,6 +69,12 @@ function own(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 
 /** AES-256-CTR with a 128-bit big-endian counter (OpenSSH cipher-ctr.c); one call both ways. */
 async function aes256Ctr(keyIv: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  // Browsers offer crypto.subtle only in secure contexts (https, or http on localhost).
+  if (typeof crypto === 'undefined' || typeof crypto.subtle === 'undefined') {
+    throw new Error(
+      'Passphrase encryption needs WebCrypto (crypto.subtle), which browsers offer only over https or on localhost. Open Keysmith over https.',
+    );
+  }
   const key = await crypto.subtle.importKey(
     'raw',
     own(keyIv.subarray(0, 32)),
