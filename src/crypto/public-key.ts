@@ -88,10 +88,13 @@ function invalid(message: string): KeyFormatError {
   return new KeyFormatError('invalid-key', message);
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function bigintFromBytes(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (const b of bytes) n = (n << 8n) | BigInt(b);
-  return n;
+  // One BigInt parse is far cheaper than a shift per byte (10,000-line files, 4096-bit RSA).
+  let hex = '0x0';
+  for (const b of bytes) hex += HEX[b] ?? '00';
+  return BigInt(hex);
 }
 
 /** Bit length of a big-endian unsigned integer (OpenSSL BN_num_bits). */
