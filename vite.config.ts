@@ -8,6 +8,9 @@ export default defineConfig({
     outDir: 'dist/web',
     emptyOutDir: true,
     sourcemap: true,
+    // public/ holds only msw's mockServiceWorker.js, for `npm run dev` (mock mode): the
+    // production build ships no part of msw.
+    copyPublicDir: false,
   },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

@@ -1,5 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import {
@@ -25,6 +32,8 @@ let page: Page;
 let scratch: string;
 /** Every request the browser made in this run: URL, method and body. */
 const requests: { method: string; url: string; body: string }[] = [];
+/** Console errors and uncaught exceptions of the page (a CSP refusal shows up here). */
+const pageErrors: string[] = [];
 /** Every private key the page handed out, to check no request ever carried one. */
 const privateKeys: string[] = [];
 
@@ -42,6 +51,15 @@ test.beforeAll(async ({ browser }) => {
     requests.push({ method: request.method(), url: request.url(), body: request.postData() ?? '' });
   });
   page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !response.url().includes('/api/')) {
+      pageErrors.push(`${response.status()} ${response.url()}`);
+    }
+  });
 });
 
 test.afterAll(async () => {
@@ -299,5 +317,18 @@ test('no request of the whole run carried a private key or a passphrase', () => 
     expect(
       Object.keys(body).every((key) => ['publicKey', 'name', 'expiresAt', 'access'].includes(key)),
     ).toBe(true);
+  }
+});
+
+test('the page ran under the strict CSP without a single console error', () => {
+  expect(pageErrors).toEqual([]);
+});
+
+test('the production build carries no msw (mock mode is for `npm run dev` only)', () => {
+  expect(existsSync('dist/web/mockServiceWorker.js')).toBe(false);
+  for (const file of readdirSync('dist/web/assets').filter((name) => name.endsWith('.js'))) {
+    const text = readFileSync(join('dist/web/assets', file), 'utf8');
+    expect(text).not.toContain('mockServiceWorker');
+    expect(text).not.toContain('Mocking enabled');
   }
 });
