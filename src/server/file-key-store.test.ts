@@ -235,6 +235,34 @@ describe('refusals and faults leave the old file intact', () => {
 });
 
 describe('several processes at once', () => {
+  it('takes over the lock of a process that died holding it', async () => {
+    const { file, store } = makeHome('# mine\n');
+    const lock = `${file}.lock`;
+    fs.mkdirSync(lock);
+    const past = new Date(Date.now() - 60_000);
+    fs.utimesSync(lock, past, past);
+    await store.add({ publicKey: key(0).publicLine }, now);
+    expect(fs.readFileSync(file, 'utf8')).toContain(key(0).publicLine);
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it('waits for a live lock and answers 503 when it is never released', async () => {
+    const { home, file } = makeHome('# mine\n');
+    const store = createFileKeyStore({ path: file, home, user: 'ada', lockWaitMs: 1500 });
+    const lock = `${file}.lock`;
+    fs.mkdirSync(lock);
+    // Keep it fresh like a live holder does (proper-lockfile touches its lock every 5 s).
+    const touch = setInterval(() => fs.utimesSync(lock, new Date(), new Date()), 200);
+    try {
+      const error = await failure(store.add({ publicKey: key(0).publicLine }, now));
+      expect([error.status, error.code]).toEqual([503, 'file-error']);
+      expect(error.message).toContain('Try again');
+      expect(fs.readFileSync(file, 'utf8')).toBe('# mine\n');
+    } finally {
+      clearInterval(touch);
+    }
+  });
+
   it('keeps every key when processes add at the same time (the lock holds across processes)', async () => {
     const { home, file } = makeHome('# shared\n');
     const script = [

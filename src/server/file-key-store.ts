@@ -27,6 +27,8 @@ export interface FileKeyStoreOptions {
   uid?: number;
   /** Clock for marking keys expired in `list()`. */
   now?: () => Date;
+  /** How long to wait for a lock another change holds (default 15 s). */
+  lockWaitMs?: number;
 }
 
 interface CurrentFile {
@@ -309,12 +311,13 @@ async function writeAtomically(file: string, text: string, current: CurrentFile)
 
 /**
  * Runs `change` under the cross-process lock of `file` (a `<file>.lock` directory). Only a lock
- * held by someone else is waited for (up to 10 s); any other failure (read-only, full, denied)
- * is reported at once.
+ * held by someone else is waited for (up to 15 s; a holder that died leaves a lock that turns
+ * stale after 10 s and is then taken over); any other failure (read-only, full, denied) is
+ * reported at once.
  */
-async function withLock<T>(file: string, change: () => Promise<T>): Promise<T> {
+async function withLock<T>(file: string, waitMs: number, change: () => Promise<T>): Promise<T> {
   let release: (() => Promise<void>) | undefined;
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + waitMs;
   for (let attempt = 0; release === undefined; attempt += 1) {
     try {
       release = await lockfile.lock(file, {
@@ -354,7 +357,7 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
 
   async function change<T>(edit: (text: string) => { text: string; result: T }): Promise<T> {
     await ensureDirectory(file);
-    return withLock(file, async () => {
+    return withLock(file, options.lockWaitMs ?? 15_000, async () => {
       const current = await readForChange(file, uid);
       const next = edit(current.text);
       if (next.text !== current.text) await writeAtomically(file, next.text, current);
