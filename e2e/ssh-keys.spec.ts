@@ -204,9 +204,9 @@ test('"+ New Key" with passphrase: the page keeps running during the KDF, closin
     window.clearInterval(probe.timer);
     return probe.maxGap;
   });
-  // One bcrypt_pbkdf block at 24 rounds takes ~130–150 ms; on the UI thread both would freeze it
-  // for ~300 ms. Anything under 100 ms is the workers doing their job.
-  expect(maxGap).toBeLessThan(100);
+  // bcrypt_pbkdf for 48 bytes at 24 rounds takes ~260–300 ms (REFERENCE.md); on the UI thread
+  // the timer would stall that long. The margin allows for a busy 2-core machine.
+  expect(maxGap).toBeLessThan(200);
 
   // Not yet copied: Escape asks instead of losing the key.
   await page.keyboard.press('Escape');
@@ -299,9 +299,45 @@ test('the list shows foreign keys; delete asks, warns harder for them, and sshd 
   expect(refused.output).toContain('Permission denied');
 });
 
+test('keyboard only: generate, copy, close and delete a key', async () => {
+  await page.getByRole('button', { name: '+ New Key' }).focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Generate SSH Key' });
+  // Focus moves into the dialog, onto its first field.
+  await expect(dialog.getByLabel('Name')).toBeFocused();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('kbd-key');
+  await page.keyboard.press('Enter');
+
+  const generated = page.getByRole('dialog', { name: 'SSH Key Generated' });
+  await expect(generated).toBeVisible();
+  const copy = generated.getByRole('button', { name: 'Copy Private Key' });
+  for (let tabs = 0; tabs < 20; tabs += 1) {
+    if (await copy.evaluate((element) => element === document.activeElement)) break;
+    await page.keyboard.press('Tab');
+  }
+  await expect(copy).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(generated.getByText('Copied').first()).toBeVisible();
+  privateKeys.push(await readClipboard());
+  await page.keyboard.press('Escape');
+  await expect(generated).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Delete kbd-key' }).focus();
+  await page.keyboard.press('Enter');
+  const confirm = page.getByRole('dialog', { name: 'Delete SSH key "kbd-key"?' });
+  // The safe choice has the focus.
+  await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(confirm.getByRole('button', { name: 'Delete Key' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(confirm).toHaveCount(0);
+  await expect(page.getByRole('listitem', { name: 'kbd-key' })).toHaveCount(0);
+});
+
 test('no request of the whole run carried a private key or a passphrase', () => {
   expect(requests.length).toBeGreaterThan(10);
-  expect(requests.filter((request) => request.method === 'POST')).toHaveLength(3);
+  expect(requests.filter((request) => request.method === 'POST')).toHaveLength(4);
   for (const request of requests) {
     const text = `${request.url}\n${request.body}`;
     expect(text).not.toContain('PRIVATE KEY');
