@@ -234,6 +234,63 @@ describe('DNS rebinding and CSRF guards', () => {
   });
 });
 
+describe('bad input over the real server and file', () => {
+  it('answers 4xx for injections, duplicates and unknown keys, the file byte-identical', async () => {
+    const before = fs.readFileSync(authorizedKeys());
+    const post = (body: string, type = 'application/json') =>
+      httpRequest({
+        port: server.port,
+        method: 'POST',
+        path: apiPaths.sshKeys,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': type },
+        body,
+      });
+    const cases: [string, number, string][] = [
+      [
+        JSON.stringify({
+          publicKey: `${key('c').publicLine}\ncommand="id" ${key('c').publicLine}`,
+        }),
+        400,
+        'invalid-key',
+      ],
+      [JSON.stringify({ publicKey: `${key('c').publicLine}\r` + 'x' }), 400, 'invalid-key'],
+      [JSON.stringify({ publicKey: `${key('c').publicLine}\u0000` }), 400, 'invalid-key'],
+      [JSON.stringify({ publicKey: `no-pty ${key('c').publicLine}` }), 400, 'invalid-key'],
+      [JSON.stringify({ publicKey: key('c').publicLine, name: 'x\ny' }), 400, 'bad-request'],
+      [
+        JSON.stringify({ publicKey: fs.readFileSync(key('c').privatePath, 'utf8') }),
+        400,
+        'private-key',
+      ],
+      [JSON.stringify({ publicKey: key('b').publicLine }), 409, 'duplicate'],
+      [
+        JSON.stringify({ publicKey: key('c').publicLine, name: 'y'.repeat(70_000) }),
+        413,
+        'too-large',
+      ],
+      ['{', 400, 'bad-request'],
+    ];
+    for (const [body, status, code] of cases) {
+      const response = await post(body);
+      expect(response.status, body.slice(0, 80)).toBe(status);
+      expect(errorResponseSchema.parse(JSON.parse(response.body)).error.code).toBe(code);
+    }
+    const form = await post(
+      `publicKey=${encodeURIComponent(key('c').publicLine)}`,
+      'application/x-www-form-urlencoded',
+    );
+    expect(form.status).toBe(415);
+    const missing = await httpRequest({
+      port: server.port,
+      method: 'DELETE',
+      path: apiPaths.sshKey(key('c').fingerprint),
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(missing.status).toBe(404);
+    expect(fs.readFileSync(authorizedKeys()).equals(before)).toBe(true);
+  });
+});
+
 describe('static files', () => {
   it('serves index.html for app paths (SPA fallback) with the strict CSP', async () => {
     for (const urlPath of ['/', '/ssh-keys', '/ssh-keys/deep/link']) {
