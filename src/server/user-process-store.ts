@@ -82,6 +82,9 @@ export function runInUserProcess(request: ChildRequest, timeoutMs = 30_000): Pro
       const status = STATUSES.find((s) => s === reply.error.status) ?? 500;
       reject(new KeyStoreError(reply.error.code satisfies ErrorCode, status, reply.error.message));
     });
+    // A child that dies before reading its request must not take the server down with EPIPE;
+    // its exit is reported by the close handler above.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(JSON.stringify(request));
   });
 }
