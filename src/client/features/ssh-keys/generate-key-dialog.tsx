@@ -92,42 +92,50 @@ export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogPr
       description="Makes a new ed25519 key pair in this browser and adds its public key to your ~/.ssh/authorized_keys. The private key never leaves this browser."
     >
       <form onSubmit={(event) => void generate(event)} noValidate>
-        <KeyOptionsFields value={options} onChange={setOptions} errors={errors} disabled={busy} />
-        <div className="field">
-          <label htmlFor="generate-passphrase">Passphrase</label>
-          <input
-            id="generate-passphrase"
-            type="password"
-            autoComplete="new-password"
-            value={passphrase}
-            disabled={busy}
-            aria-describedby="generate-passphrase-hint"
-            onChange={(event) => setPassphrase(event.target.value)}
-          />
-          <p id="generate-passphrase-hint" className="hint">
-            Optional. Encrypts the private key; you (or Seqera) will need it each time the key is
-            used. Leave empty for a key without passphrase.
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor="generate-confirmation">Confirm passphrase</label>
-          <input
-            id="generate-confirmation"
-            type="password"
-            autoComplete="new-password"
-            value={confirmation}
-            disabled={busy}
-            aria-invalid={mismatch ? true : undefined}
-            aria-describedby={mismatch ? 'generate-confirmation-error' : undefined}
-            onChange={(event) => setConfirmation(event.target.value)}
-          />
-          {mismatch && (
-            <p id="generate-confirmation-error" className="error-text">
-              The passphrases do not match. Type the same passphrase twice.
-            </p>
-          )}
-        </div>
-
+        <KeyOptionsFields
+          value={options}
+          onChange={setOptions}
+          errors={errors}
+          disabled={busy}
+          afterName={
+            <>
+              <div className="field">
+                <label htmlFor="generate-passphrase">Passphrase</label>
+                <input
+                  id="generate-passphrase"
+                  type="password"
+                  autoComplete="new-password"
+                  value={passphrase}
+                  disabled={busy}
+                  aria-describedby="generate-passphrase-hint"
+                  onChange={(event) => setPassphrase(event.target.value)}
+                />
+                <p id="generate-passphrase-hint" className="hint">
+                  Optional. Encrypts the private key; you (or Seqera) will need it each time the key
+                  is used. Leave empty for a key without passphrase.
+                </p>
+              </div>
+              <div className="field">
+                <label htmlFor="generate-confirmation">Confirm passphrase</label>
+                <input
+                  id="generate-confirmation"
+                  type="password"
+                  autoComplete="new-password"
+                  value={confirmation}
+                  disabled={busy}
+                  aria-invalid={mismatch ? true : undefined}
+                  aria-describedby={mismatch ? 'generate-confirmation-error' : undefined}
+                  onChange={(event) => setConfirmation(event.target.value)}
+                />
+                {mismatch && (
+                  <p id="generate-confirmation-error" className="error-text">
+                    The passphrases do not match. Type the same passphrase twice.
+                  </p>
+                )}
+              </div>
+            </>
+          }
+        />
         <div role="status" className="progress-line">
           {busy && <progress aria-label={progressLabel(phase)} />}
           {busy ? progressLabel(phase) : ''}

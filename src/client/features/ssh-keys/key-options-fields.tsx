@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, type ReactNode } from 'react';
 import type {
   AccessChoice,
   ExpiryChoice,
@@ -12,6 +12,8 @@ interface KeyOptionsFieldsProps {
   /** Shown only once the user tried to submit or left the field, not while typing. */
   errors: KeyOptionsErrors;
   disabled?: boolean;
+  /** Fields that belong right after the name (the passphrase, when generating). */
+  afterName?: ReactNode;
 }
 
 // An array, not an object: JavaScript lists integer-like keys ('30', '90') first.
@@ -24,7 +26,13 @@ const expiryChoices: readonly { value: ExpiryChoice; label: string }[] = [
 ];
 
 /** Name, expiry and access: the same fields for a generated and for an imported key. */
-export function KeyOptionsFields({ value, onChange, errors, disabled }: KeyOptionsFieldsProps) {
+export function KeyOptionsFields({
+  value,
+  onChange,
+  errors,
+  disabled,
+  afterName,
+}: KeyOptionsFieldsProps) {
   const id = useId();
   const today = new Date();
   const minDate = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
@@ -54,6 +62,8 @@ export function KeyOptionsFields({ value, onChange, errors, disabled }: KeyOptio
           </p>
         )}
       </div>
+
+      {afterName}
 
       <div className="field">
         <label htmlFor={`${id}-expiry`}>Expires</label>
