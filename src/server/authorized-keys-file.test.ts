@@ -99,6 +99,14 @@ describe('listKeys', () => {
     expect(key?.access).toBe('custom');
   });
 
+  it('lists a foreign key whose comment holds control characters (sshd ignores comments)', () => {
+    const text = `# a\n${ed.publicLine}\u0001\tend\n${rsa.publicLine}\n`;
+    const keys = listKeys(text, now);
+    expect(keys.map((key) => key.fingerprint)).toEqual([ed.fingerprint, rsa.fingerprint]);
+    expect(keys[0]?.comment).toBe('ada@laptop\uFFFD end');
+    expect(removeKey(text, ed.fingerprint)).toBe(`# a\n${rsa.publicLine}\n`);
+  });
+
   it('reads Keysmith metadata only directly above the key', () => {
     const meta = '# keysmith name=laptop added=2026-01-02T03:04:05Z';
     const keys = listKeys(`${meta}\n${ed.publicLine}\n${meta}\n\n${rsa.publicLine}\n`, now);

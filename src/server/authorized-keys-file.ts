@@ -256,16 +256,30 @@ function readKeyLines(lines: readonly FileLine[]): KeyLine[] {
   return keys;
 }
 
+/**
+ * sshd ignores the comment, so a foreign line may carry control characters in it; the listing
+ * shows them as U+FFFD rather than refusing the whole file.
+ */
+function displayComment(comment: string): string {
+  return (
+    comment
+      .replaceAll('\t', ' ')
+      // eslint-disable-next-line no-control-regex -- C0 controls and DEL are exactly what is meant.
+      .replace(/[\u0000-\u001f\u007f]/g, '\uFFFD')
+  );
+}
+
 function toSshKey(keyLine: KeyLine, now: Date): SshKey {
   const { entry, metadata } = keyLine;
+  const comment = displayComment(entry.key.comment);
   const options = decodeOptions(entry.options);
   const expiry = options.expiryTime === null ? null : parseExpiryTime(options.expiryTime);
   return {
     fingerprint: keyLine.fingerprint,
     type: entry.key.type,
     bits: entry.key.bits,
-    comment: entry.key.comment,
-    publicKey: formatPublicKey(entry.key).trimEnd(),
+    comment,
+    publicKey: formatPublicKey({ ...entry.key, comment }).trimEnd(),
     options,
     access: deriveAccess(entry.options),
     expiresAt: expiry === null ? null : expiry.toISOString(),
