@@ -113,18 +113,23 @@ export const BLOWFISH_PI_HEX =
   'f746ce7677afa1c52075606085cbfe4e8ae88dd87aaaf9b04cf9aa7e1948c25c02fb8a8c01c36ae4d6ebe1f9' +
   '90d4f869a65cdea03f09252dc208e69fb74e6132ce77e25b578fdfe33ac372e6';
 
-const INITIAL_STATE = new Uint32Array(18 + 1024);
-for (let i = 0; i < INITIAL_STATE.length; i++) {
-  INITIAL_STATE[i] = parseInt(BLOWFISH_PI_HEX.slice(i * 8, i * 8 + 8), 16);
+/**
+ * Blowfish state as one Int32Array: P (18 words) at 0, then S-boxes 0–3 at 18, 274, 530, 786.
+ * Int32, not Uint32: a Uint32Array read above 2^31 is not a small integer for V8 and pushes
+ * the whole round function into float arithmetic; with `| 0` every value stays an int32 and the
+ * additions wrap mod 2^32 as Blowfish's do.
+ */
+const STATE_WORDS = 18 + 1024;
+const INITIAL_STATE = new Int32Array(STATE_WORDS);
+for (let i = 0; i < STATE_WORDS; i++) {
+  INITIAL_STATE[i] = parseInt(BLOWFISH_PI_HEX.slice(i * 8, i * 8 + 8), 16) | 0;
 }
-const INITIAL_P = INITIAL_STATE.subarray(0, 18);
-const INITIAL_S = INITIAL_STATE.subarray(18);
 
 /** bcrypt_hash's plaintext: "OxychromaticBlowfishSwatDynamite", as 8 big-endian words. */
-const MAGIC = wordsBigEndian(new TextEncoder().encode('OxychromaticBlowfishSwatDynamite'));
+const MAGIC = new Int32Array(8);
+wordsBigEndian(new TextEncoder().encode('OxychromaticBlowfishSwatDynamite'), MAGIC);
 
-function wordsBigEndian(bytes: Uint8Array): Uint32Array {
-  const words = new Uint32Array(bytes.length / 4);
+function wordsBigEndian(bytes: Uint8Array, words: Int32Array): void {
   for (let i = 0; i < words.length; i++) {
     words[i] =
       (bytes[4 * i]! << 24) |
@@ -132,93 +137,329 @@ function wordsBigEndian(bytes: Uint8Array): Uint32Array {
       (bytes[4 * i + 2]! << 8) |
       bytes[4 * i + 3]!;
   }
-  return words;
 }
 
-/** Working memory for one bcrypt_hash, allocated once per output block. */
-class BcryptState {
-  readonly p = new Uint32Array(18);
-  readonly s = new Uint32Array(1024);
-  readonly cdata = new Uint32Array(8);
-  /** Blowfish_encipher's two halves, returned through here to avoid allocating. */
-  l = 0;
-  r = 0;
+/*
+ * The Feistel network below is Blowfish_encipher (Schneier 1993; OpenBSD blf.c) unrolled over
+ * its 16 rounds, with F(x) = ((S0[x >>> 24] + S1[x >>> 16 & 255]) ^ S2[x >>> 8 & 255]) +
+ * S3[x & 255], inlined into each loop that needs it: no call, no allocation, no property
+ * access in the inner loop (most of bcrypt_pbkdf's time is spent here: 24 rounds × 129
+ * re-keyings × 521 blocks per output block).
+ */
 
-  /** Blowfish_encipher on (this.l, this.r): 16 Feistel rounds. */
-  encipher(): void {
-    const { p, s } = this;
-    let l = this.l ^ p[0]!;
-    let r = this.r;
-    for (let i = 1; i < 17; i += 2) {
+/**
+ * Blowfish_expandstate (bcrypt_hash's first re-keying): XOR the key into P, then replace P and
+ * the S-boxes, in order, by enciphering a running block XORed with the data stream (salt).
+ * `key` and `data` are 64-byte SHA-512 digests as 16 words; both streams cycle through them.
+ */
+function expandState(st: Int32Array, key: Int32Array, data: Int32Array): void {
+  for (let i = 0; i < 18; i++) st[i] = st[i]! ^ key[i & 15]!;
+  let l = 0;
+  let r = 0;
+  let j = 0;
+  for (let i = 0; i < STATE_WORDS; i += 2) {
+    l ^= data[j]!;
+    r ^= data[j + 1]!;
+    j = (j + 2) & 15;
+    l ^= st[0]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[1]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[2]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[3]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[4]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[5]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[6]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[7]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[8]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[9]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[10]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[11]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[12]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[13]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[14]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[15]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[16]!;
+    const t = r ^ st[17]!;
+    r = l;
+    l = t;
+    st[i] = l;
+    st[i + 1] = r;
+  }
+}
+
+/** Blowfish_expand0state: the same re-keying without a data stream. */
+function expand0State(st: Int32Array, key: Int32Array): void {
+  for (let i = 0; i < 18; i++) st[i] = st[i]! ^ key[i & 15]!;
+  let l = 0;
+  let r = 0;
+  for (let i = 0; i < STATE_WORDS; i += 2) {
+    l ^= st[0]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[1]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[2]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[3]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[4]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[5]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[6]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[7]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[8]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[9]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[10]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[11]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[12]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[13]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[14]!;
+    r ^=
+      ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+        st[530 + ((l >>> 8) & 255)]!) +
+        st[786 + (l & 255)]!) ^
+      st[15]!;
+    l ^=
+      ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+        st[530 + ((r >>> 8) & 255)]!) +
+        st[786 + (r & 255)]!) ^
+      st[16]!;
+    const t = r ^ st[17]!;
+    r = l;
+    l = t;
+    st[i] = l;
+    st[i + 1] = r;
+  }
+}
+
+/** Enciphers the 8-word `c` in place, 64 times over (bcrypt_hash's final step), in ECB. */
+function encipher64(st: Int32Array, c: Int32Array): void {
+  for (let n = 0; n < 64; n++) {
+    for (let b = 0; b < 8; b += 2) {
+      let l = c[b]! ^ st[0]!;
+      let r = c[b + 1]!;
       r ^=
-        (((s[l >>> 24]! + s[256 | ((l >>> 16) & 255)]!) ^ s[512 | ((l >>> 8) & 255)]!) +
-          s[768 | (l & 255)]!) ^
-        p[i]!;
+        ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+          st[530 + ((l >>> 8) & 255)]!) +
+          st[786 + (l & 255)]!) ^
+        st[1]!;
       l ^=
-        (((s[r >>> 24]! + s[256 | ((r >>> 16) & 255)]!) ^ s[512 | ((r >>> 8) & 255)]!) +
-          s[768 | (r & 255)]!) ^
-        p[i + 1]!;
+        ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+          st[530 + ((r >>> 8) & 255)]!) +
+          st[786 + (r & 255)]!) ^
+        st[2]!;
+      r ^=
+        ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+          st[530 + ((l >>> 8) & 255)]!) +
+          st[786 + (l & 255)]!) ^
+        st[3]!;
+      l ^=
+        ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+          st[530 + ((r >>> 8) & 255)]!) +
+          st[786 + (r & 255)]!) ^
+        st[4]!;
+      r ^=
+        ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+          st[530 + ((l >>> 8) & 255)]!) +
+          st[786 + (l & 255)]!) ^
+        st[5]!;
+      l ^=
+        ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+          st[530 + ((r >>> 8) & 255)]!) +
+          st[786 + (r & 255)]!) ^
+        st[6]!;
+      r ^=
+        ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+          st[530 + ((l >>> 8) & 255)]!) +
+          st[786 + (l & 255)]!) ^
+        st[7]!;
+      l ^=
+        ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+          st[530 + ((r >>> 8) & 255)]!) +
+          st[786 + (r & 255)]!) ^
+        st[8]!;
+      r ^=
+        ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+          st[530 + ((l >>> 8) & 255)]!) +
+          st[786 + (l & 255)]!) ^
+        st[9]!;
+      l ^=
+        ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+          st[530 + ((r >>> 8) & 255)]!) +
+          st[786 + (r & 255)]!) ^
+        st[10]!;
+      r ^=
+        ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+          st[530 + ((l >>> 8) & 255)]!) +
+          st[786 + (l & 255)]!) ^
+        st[11]!;
+      l ^=
+        ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+          st[530 + ((r >>> 8) & 255)]!) +
+          st[786 + (r & 255)]!) ^
+        st[12]!;
+      r ^=
+        ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+          st[530 + ((l >>> 8) & 255)]!) +
+          st[786 + (l & 255)]!) ^
+        st[13]!;
+      l ^=
+        ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+          st[530 + ((r >>> 8) & 255)]!) +
+          st[786 + (r & 255)]!) ^
+        st[14]!;
+      r ^=
+        ((((st[18 + (l >>> 24)]! + st[274 + ((l >>> 16) & 255)]!) | 0) ^
+          st[530 + ((l >>> 8) & 255)]!) +
+          st[786 + (l & 255)]!) ^
+        st[15]!;
+      l ^=
+        ((((st[18 + (r >>> 24)]! + st[274 + ((r >>> 16) & 255)]!) | 0) ^
+          st[530 + ((r >>> 8) & 255)]!) +
+          st[786 + (r & 255)]!) ^
+        st[16]!;
+      c[b] = r ^ st[17]!;
+      c[b + 1] = l;
     }
-    this.l = r ^ p[17]!;
-    this.r = l;
   }
+}
 
-  /**
-   * Blowfish_expandstate (data = salt) and Blowfish_expand0state (data = null): XOR the key into
-   * P, then re-key P and S by enciphering a running block, XORing in the data stream if any.
-   * Key and data are 64-byte SHA-512 digests, i.e. 16 words that the stream cycles through.
-   */
-  expand(key: Uint32Array, data: Uint32Array | null): void {
-    const { p, s } = this;
-    for (let i = 0; i < 18; i++) p[i] = p[i]! ^ key[i & 15]!;
-    this.l = 0;
-    this.r = 0;
-    let j = 0;
-    for (let i = 0; i < 18; i += 2) {
-      if (data) {
-        this.l ^= data[j++ & 15]!;
-        this.r ^= data[j++ & 15]!;
-      }
-      this.encipher();
-      p[i] = this.l;
-      p[i + 1] = this.r;
-    }
-    for (let i = 0; i < 1024; i += 2) {
-      if (data) {
-        this.l ^= data[j++ & 15]!;
-        this.r ^= data[j++ & 15]!;
-      }
-      this.encipher();
-      s[i] = this.l;
-      s[i + 1] = this.r;
-    }
-  }
+/** Working memory for one output block, allocated once and reused for every round. */
+class BcryptState {
+  readonly st = new Int32Array(STATE_WORDS);
+  readonly pass = new Int32Array(16);
+  readonly salt = new Int32Array(16);
+  readonly cdata = new Int32Array(8);
 
   /** bcrypt_hash(sha2pass, sha2salt) → 32 bytes into `out`. */
   hash(sha2pass: Uint8Array, sha2salt: Uint8Array, out: Uint8Array): void {
-    const pass = wordsBigEndian(sha2pass);
-    const salt = wordsBigEndian(sha2salt);
-    this.p.set(INITIAL_P);
-    this.s.set(INITIAL_S);
-    this.expand(pass, salt);
+    const { st, pass, salt, cdata } = this;
+    wordsBigEndian(sha2pass, pass);
+    wordsBigEndian(sha2salt, salt);
+    st.set(INITIAL_STATE);
+    expandState(st, pass, salt);
     for (let i = 0; i < 64; i++) {
-      this.expand(salt, null);
-      this.expand(pass, null);
+      expand0State(st, salt);
+      expand0State(st, pass);
     }
-    const c = this.cdata;
-    c.set(MAGIC);
-    for (let i = 0; i < 64; i++) {
-      for (let b = 0; b < 8; b += 2) {
-        this.l = c[b]!;
-        this.r = c[b + 1]!;
-        this.encipher();
-        c[b] = this.l;
-        c[b + 1] = this.r;
-      }
-    }
+    cdata.set(MAGIC);
+    encipher64(st, cdata);
     // bcrypt_hash copies the words out little-endian.
     for (let i = 0; i < 8; i++) {
-      const w = c[i]!;
+      const w = cdata[i]!;
       out[4 * i] = w & 255;
       out[4 * i + 1] = (w >>> 8) & 255;
       out[4 * i + 2] = (w >>> 16) & 255;
