@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+
+// `npm run dev` is mock mode: Vite serves the app and msw answers /api in the tab, running the
+// server's own routes over an in-memory authorized_keys. No Keysmith server runs here.
+let vite: ChildProcess;
+let origin: string;
+
+test.beforeAll(async () => {
+  vite = spawn(process.execPath, [resolve('node_modules/vite/bin/vite.js'), '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  origin = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(
+      () => fail(new Error(`vite printed no URL in 30 s:\n${output}`)),
+      30_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      // eslint-disable-next-line no-control-regex
+      const match = /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(
+        output.replace(/\u001b\[[0-9;]*m/g, ''),
+      );
+      if (match?.[1]) {
+        clearTimeout(timer);
+        done(match[1]);
+      }
+    };
+    vite.stdout?.on('data', onData);
+    vite.stderr?.on('data', onData);
+    vite.once('exit', (code) => fail(new Error(`vite exited with ${code}:\n${output}`)));
+  });
+});
+
+test.afterAll(async () => {
+  if (vite.exitCode !== null) return;
+  const exited = new Promise<void>((done) => vite.once('exit', () => done()));
+  vite.kill('SIGTERM');
+  await exited;
+});
+
+test('npm run dev: the page says it is mock mode, and keys live in the tab', async ({ page }) => {
+  const apiAnswers: number[] = [];
+  page.on('response', (response) => {
+    if (new URL(response.url()).pathname.startsWith('/api/')) apiAnswers.push(response.status());
+  });
+  await page.goto(`${origin}/ssh-keys`);
+  await expect(page.getByText('Mock mode — no server; keys live in this tab.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Profile menu: ada' })).toBeVisible();
+  await expect(page.getByText('No SSH keys found')).toBeVisible();
+
+  await page.getByRole('button', { name: '+ New Key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Generate SSH Key' });
+  await dialog.getByLabel('Name').fill('mock-key');
+  await dialog.getByRole('button', { name: 'Generate Key' }).click();
+  const generated = page.getByRole('dialog', { name: 'SSH Key Generated' });
+  await expect(generated).toBeVisible();
+  await generated.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Close without saving' }).click();
+  await expect(page.getByRole('listitem', { name: 'mock-key' })).toContainText('Added by Keysmith');
+  // Answered by the server's own app inside the tab: 201 Created for the POST.
+  expect(apiAnswers).toContain(201);
+
+  // A reload empties the in-memory file.
+  await page.reload();
+  await expect(page.getByText('No SSH keys found')).toBeVisible();
+});
