@@ -100,10 +100,10 @@ describe('listKeys', () => {
   });
 
   it('lists a foreign key whose comment holds control characters (sshd ignores comments)', () => {
-    const text = `# a\n${ed.publicLine}\u0001\tend\n${rsa.publicLine}\n`;
+    const text = `# a\n${ed.publicLine}\u0001\tend\u0085\n${rsa.publicLine}\n`;
     const keys = listKeys(text, now);
     expect(keys.map((key) => key.fingerprint)).toEqual([ed.fingerprint, rsa.fingerprint]);
-    expect(keys[0]?.comment).toBe('ada@laptop\uFFFD end');
+    expect(keys[0]?.comment).toBe('ada@laptop\uFFFD end\uFFFD');
     expect(removeKey(text, ed.fingerprint)).toBe(`# a\n${rsa.publicLine}\n`);
   });
 

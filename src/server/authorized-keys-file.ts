@@ -261,12 +261,8 @@ function readKeyLines(lines: readonly FileLine[]): KeyLine[] {
  * shows them as U+FFFD rather than refusing the whole file.
  */
 function displayComment(comment: string): string {
-  return (
-    comment
-      .replaceAll('\t', ' ')
-      // eslint-disable-next-line no-control-regex -- C0 controls and DEL are exactly what is meant.
-      .replace(/[\u0000-\u001f\u007f]/g, '\uFFFD')
-  );
+  // \p{Cc}: C0, DEL and C1 controls, as formatPublicKey refuses them.
+  return comment.replaceAll('\t', ' ').replace(/\p{Cc}/gu, '\uFFFD');
 }
 
 function toSshKey(keyLine: KeyLine, now: Date): SshKey {
