@@ -9,6 +9,7 @@ let origin: string;
 
 test.beforeAll(async () => {
   vite = spawn(process.execPath, [resolve('node_modules/vite/bin/vite.js'), '--port', '0'], {
+    env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -19,10 +20,7 @@ test.beforeAll(async () => {
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      // eslint-disable-next-line no-control-regex
-      const match = /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(
-        output.replace(/\u001b\[[0-9;]*m/g, ''),
-      );
+      const match = /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         done(match[1]);
