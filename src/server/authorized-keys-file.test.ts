@@ -255,6 +255,44 @@ describe('addKey', () => {
   });
 });
 
+describe('any file', () => {
+  it('lists without throwing, and add then remove gives back every byte', () => {
+    const fragment = () =>
+      fc.constantFrom(
+        rsa.publicLine,
+        ecdsa.publicLine,
+        `restrict,pty ${ed2.publicLine}`,
+        `command="echo \\"x\\"",no-pty ${rsa.publicLine}`,
+        `expiry-time="2020" ${ecdsa.publicLine}`,
+        `unknown-option ${ed2.publicLine}`,
+        '# keysmith name=x added=2026-01-02T03:04:05Z',
+        '# comment',
+        '',
+        '   ',
+        '\r',
+        '\u0001\u0085\t',
+        'garbage',
+        'ssh-ed25519 AAAA',
+        '\uFEFF',
+        'é',
+      );
+    const file = fc
+      .array(fc.tuple(fc.array(fragment(), { maxLength: 3 }), fc.constantFrom('\n', '\r\n', '')), {
+        maxLength: 12,
+      })
+      .map((lines) => lines.map(([parts, eol]) => parts.join('') + eol).join(''));
+    fc.assert(
+      fc.property(file, (original) => {
+        listKeys(original, now);
+        const added = addKey(original, { publicKey: ed.publicLine, name: 'fuzz' }, now);
+        const kept = original === '' || original.endsWith('\n') ? original : `${original}\n`;
+        return added.text.startsWith(kept) && removeKey(added.text, ed.fingerprint) === kept;
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('removeKey', () => {
   it('after add, gives back the original bytes (plus the one final LF it had to add)', () => {
     for (const [label, original] of Object.entries(foreignFiles())) {
