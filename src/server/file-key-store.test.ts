@@ -144,7 +144,10 @@ describe('StrictModes warnings', () => {
 describe('refusals and faults leave the old file intact', () => {
   const mounts: string[] = [];
   afterEach(() => {
-    for (const mount of mounts.splice(0)) execFileSync('umount', ['-l', mount]);
+    for (const mount of mounts.splice(0)) {
+      execFileSync('umount', ['-l', mount]);
+      fs.rmSync(mount, { recursive: true, force: true });
+    }
   });
 
   it('says so clearly when a part of the path is not a directory', async () => {
