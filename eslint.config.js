@@ -48,11 +48,31 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['src/client/**/*.{ts,tsx}', 'src/mocks/**/*.ts'],
+    files: ['src/client/**/*.{ts,tsx}'],
     ignores: ['**/*.test.ts', '**/*.test.tsx'],
     rules: forbid(
-      ['node:*', '**/server/*', '**/cli/*'],
-      'The browser app never imports server code or Node.',
+      ['node:*', '**/server/*', '**/cli/*', '**/mocks/*'],
+      'The browser app never imports server code, the mock or Node (main.tsx loads the mock dynamically).',
+    ),
+  },
+  {
+    // The msw mock runs the server's own routes over an in-memory file, so it cannot drift from
+    // the real API. Only the platform-neutral server modules (also in tsconfig.app.json, which
+    // has no Node types) may be imported here.
+    files: ['src/mocks/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: forbid(
+      [
+        'node:*',
+        '**/cli/*',
+        '**/client/*',
+        '**/server/*',
+        '!**/server/app.ts',
+        '!**/server/key-store.ts',
+        '!**/server/memory-key-store.ts',
+        '!**/server/authorized-keys-file.ts',
+      ],
+      'The mock may import only the platform-neutral server modules.',
     ),
   },
   {

@@ -5,11 +5,8 @@
  */
 import { http, type RequestHandler } from 'msw';
 // The agreed exception to the import arrows (README): the mock runs the platform-neutral app.
-// eslint-disable-next-line no-restricted-imports
 import { createApp } from '../server/app.ts';
-// eslint-disable-next-line no-restricted-imports
 import type { KeyStore } from '../server/key-store.ts';
-// eslint-disable-next-line no-restricted-imports
 import { createMemoryKeyStore } from '../server/memory-key-store.ts';
 
 /** The mock's signed-in user. */
