@@ -1,0 +1,142 @@
+/**
+ * The real server for the benchmarks, started the README's way
+ * (`node dist/node/cli/main.js serve --port 0`) as an ordinary test user with HOME and
+ * KEYSMITH_TOKEN set, like e2e/fixtures/keysmith-server.ts; several may share one HOME.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { TestUser } from '../../src/server/test/sshd.ts';
+
+export interface KeysmithProcess {
+  pid: number;
+  /** `http://127.0.0.1:PORT/?token=…` as printed. */
+  signInUrl: string;
+  origin: string;
+  token: string;
+  stop: () => Promise<void>;
+}
+
+/** Starts one server as `user` on a free loopback port; resolves once it printed its URL. */
+export async function startKeysmithProcess(
+  user: TestUser,
+  home: string,
+  token: string,
+): Promise<KeysmithProcess> {
+  const main = resolve('dist/node/cli/main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first.`);
+  const child = spawn(process.execPath, [main, 'serve', '--port', '0'], {
+    uid: user.uid,
+    gid: user.gid,
+    cwd: home,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KEYSMITH_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const signInUrl = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(() => {
+      fail(new Error(`keysmith serve printed no URL within 15 s:\n${output}`));
+    }, 15_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\S*token=\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        done(match[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`keysmith serve exited with ${code}:\n${output}`));
+    });
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('keysmith serve has no pid');
+  return {
+    pid,
+    signInUrl,
+    origin: new URL(signInUrl).origin,
+    token,
+    stop: () => stopChild(child),
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** kB from a `/proc/PID/status` field such as `VmRSS:	  51234 kB`; 0 when gone. */
+function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return match?.[1] ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pid and every descendant (a server may run helper processes). */
+function processTree(root: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 (ppid) follows the parenthesised command, which may itself hold spaces.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const children = parents.get(ppid) ?? [];
+      children.push(Number(entry));
+      parents.set(ppid, children);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const tree: number[] = [];
+  const queue = [root];
+  while (queue.length > 0 && tree.length < 1000) {
+    const pid = queue.shift();
+    if (pid === undefined) break;
+    tree.push(pid);
+    queue.push(...(parents.get(pid) ?? []));
+  }
+  return tree;
+}
+
+/**
+ * Samples the resident memory of server processes (each with its descendants) every
+ * `intervalMs`; `peakMb` is the largest of the sampled VmRSS sums and of the kernel's own
+ * high-water mark VmHWM of each main process.
+ */
+export function sampleMemory(pids: readonly number[], intervalMs = 20) {
+  let peakKb = 0;
+  let samples = 0;
+  let trees: number[][] = [];
+  const sample = () => {
+    // Scanning /proc for children costs more than reading a status file: do it every 25th time.
+    if (samples % 25 === 0) trees = pids.map(processTree);
+    samples += 1;
+    for (const [index, pid] of pids.entries()) {
+      const tree = trees[index] ?? [pid];
+      const rss = tree.reduce((sum, member) => sum + statusField(member, 'VmRSS'), 0);
+      peakKb = Math.max(peakKb, rss, statusField(pid, 'VmHWM'));
+    }
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    /** Takes a last sample, stops, and reports the peak in MB (1 MB = 1024 kB). */
+    stop(): { peakMb: number; samples: number } {
+      sample();
+      clearInterval(timer);
+      return { peakMb: peakKb / 1024, samples };
+    },
+  };
+}

@@ -1,0 +1,315 @@
+/**
+ * Figures 4–6: the real server (dist/node, local mode, run as a test user) over HTTP on
+ * 127.0.0.1 with a 10,000-line authorized_keys; 200 concurrent adds over 4 processes sharing
+ * one home; the resident memory of every server process throughout.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  apiPaths,
+  createKeyResponseSchema,
+  listKeysResponseSchema,
+  type CreateKeyRequest,
+} from '../../src/api/ssh-keys.ts';
+import { ed25519PublicBlob } from '../../src/crypto/keygen.ts';
+import { formatPublicKey } from '../../src/crypto/public-key.ts';
+import { ensureTestUser, makeTestDir, type TestUser } from '../../src/server/test/sshd.ts';
+import { sampleMemory, startKeysmithProcess, type KeysmithProcess } from './keysmith-process.ts';
+import { atMost, describeSummary, summarize, type Figure } from './stats.ts';
+
+const FILE_LINES = 10_000;
+const TIMED_REQUESTS = 30;
+const CONCURRENT_ADDS = 200;
+const PROCESSES = 4;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** A fresh ed25519 public key line `ssh-ed25519 AAAA… comment`. */
+function newPublicKeyLine(comment: string): string {
+  const spki = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' });
+  // An Ed25519 SubjectPublicKeyInfo (RFC 8410 §4) ends with the 32-byte public key.
+  const blob = ed25519PublicBlob(new Uint8Array(spki.subarray(spki.length - 32)));
+  return formatPublicKey({ type: 'ssh-ed25519', blob, comment });
+}
+
+/**
+ * 10,000 lines as a long-lived file might hold them: Keysmith-managed keys (a `# keysmith` line
+ * above a key with options), plain keys, options sshd reads, comments and blank lines.
+ */
+function largeAuthorizedKeys(): string {
+  const lines: string[] = ['# authorized_keys for the Keysmith benchmark'];
+  for (let i = 0; lines.length < FILE_LINES; i++) {
+    const key = newPublicKeyLine(`bench-${i}@example`);
+    switch (i % 4) {
+      case 0:
+        lines.push(`# keysmith name=bench-${i} added=2026-01-01T00:00:00Z`);
+        lines.push(`restrict,pty,expiry-time="20991231" ${key}`);
+        break;
+      case 1:
+        lines.push(key);
+        break;
+      case 2:
+        lines.push(`from="10.0.0.0/8,!10.1.2.3",no-agent-forwarding ${key}`);
+        break;
+      default:
+        lines.push(i % 40 === 3 ? '' : `restrict ${key}`);
+    }
+  }
+  return `${lines.slice(0, FILE_LINES).join('\n')}\n`;
+}
+
+/** A home that sshd's StrictModes would accept: root-owned parents, ~/.ssh 0700, file 0600. */
+function makeHome(user: TestUser, base: string, authorizedKeys: string | null): string {
+  const home = join(base, 'home');
+  mkdirSync(join(home, '.ssh'), { recursive: true });
+  chownSync(home, user.uid, user.gid);
+  chmodSync(home, 0o755);
+  chownSync(join(home, '.ssh'), user.uid, user.gid);
+  chmodSync(join(home, '.ssh'), 0o700);
+  if (authorizedKeys !== null) {
+    const file = join(home, '.ssh', 'authorized_keys');
+    writeFileSync(file, authorizedKeys, { mode: 0o600 });
+    chownSync(file, user.uid, user.gid);
+  }
+  return home;
+}
+
+interface Timed<T> {
+  ms: number;
+  status: number;
+  body: T;
+}
+
+async function request(
+  server: KeysmithProcess,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: CreateKeyRequest,
+): Promise<Timed<unknown>> {
+  const start = performance.now();
+  const response = await fetch(`${server.origin}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${server.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  const ms = performance.now() - start;
+  return { ms, status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
+}
+
+function expectStatus(result: Timed<unknown>, status: number, what: string): void {
+  if (result.status !== status) {
+    throw new Error(
+      `${what}: expected HTTP ${status}, got ${result.status} ${JSON.stringify(result.body)}`,
+    );
+  }
+}
+
+/**
+ * The floor for an add or a delete: the same file written the durable way the store does it
+ * (temporary file in the same directory, fsync, rename, fsync of the directory), in this
+ * process, on the same file system.
+ */
+async function bareDurableRewrite(dir: string, text: string): Promise<number> {
+  const file = join(dir, 'authorized_keys');
+  const temp = join(dir, `.authorized_keys.${randomBytes(6).toString('hex')}`);
+  const start = performance.now();
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
+  const dirHandle = await open(dir, 'r');
+  try {
+    await dirHandle.sync();
+  } finally {
+    await dirHandle.close();
+  }
+  return performance.now() - start;
+}
+
+async function largeFileFigures(user: TestUser, base: string, peaks: number[]): Promise<Figure[]> {
+  const home = makeHome(user, base, largeAuthorizedKeys());
+  const file = join(home, '.ssh', 'authorized_keys');
+  const referenceDir = join(base, 'reference');
+  mkdirSync(referenceDir, { mode: 0o700 });
+  const server = await startKeysmithProcess(user, home, randomBytes(24).toString('base64url'));
+  const memory = sampleMemory([server.pid]);
+  try {
+    for (let i = 0; i < 3; i++)
+      expectStatus(await request(server, 'GET', apiPaths.sshKeys), 200, 'warm-up GET');
+    const list = listKeysResponseSchema.parse(
+      (await request(server, 'GET', apiPaths.sshKeys)).body,
+    );
+    const gets: number[] = [];
+    for (let i = 0; i < TIMED_REQUESTS; i++) {
+      const result = await request(server, 'GET', apiPaths.sshKeys);
+      expectStatus(result, 200, 'GET /api/ssh-keys');
+      gets.push(result.ms);
+    }
+
+    const adds: number[] = [];
+    const deletes: number[] = [];
+    const rewrites: number[] = [];
+    const fingerprints: string[] = [];
+    for (let i = 0; i < TIMED_REQUESTS; i++) {
+      rewrites.push(await bareDurableRewrite(referenceDir, readFileSync(file, 'utf8')));
+      const result = await request(server, 'POST', apiPaths.sshKeys, {
+        publicKey: newPublicKeyLine(`added-${i}`),
+        name: `added-${i}`,
+      });
+      expectStatus(result, 201, 'POST /api/ssh-keys');
+      fingerprints.push(createKeyResponseSchema.parse(result.body).key.fingerprint);
+      adds.push(result.ms);
+    }
+    for (const fingerprint of fingerprints) {
+      rewrites.push(await bareDurableRewrite(referenceDir, readFileSync(file, 'utf8')));
+      const result = await request(server, 'DELETE', apiPaths.sshKey(fingerprint));
+      if (result.status !== 200 && result.status !== 204) expectStatus(result, 204, 'DELETE');
+      deletes.push(result.ms);
+    }
+    const after = readFileSync(file, 'utf8');
+    if (fingerprints.some((fingerprint) => after.includes(fingerprint))) {
+      throw new Error('a deleted key is still in the file');
+    }
+
+    const get = summarize(gets);
+    const rewrite = summarize(rewrites);
+    const add = summarize(adds);
+    const del = summarize(deletes);
+    const size = `${FILE_LINES} lines, ${(Buffer.byteLength(after) / 1024).toFixed(0)} KiB, ${list.keys.length} keys`;
+    const referenceText = `bare durable rewrite of the same file (open wx, write, fsync, rename, fsync dir) in Node: ${describeSummary(rewrite, 'ms')}`;
+    return [
+      {
+        title: '4a. GET /api/ssh-keys with a 10,000-line authorized_keys',
+        ours: `p50 ${describeSummary(get, 'ms')}`,
+        reference: 'none (absolute target)',
+        ratio: null,
+        target: 'p50 ≤ 20 ms',
+        verdict: atMost(get.median, 20),
+        method: `${TIMED_REQUESTS} sequential requests after 3 warm-ups, Node fetch over 127.0.0.1 (keep-alive), time to the last body byte; file ${size}`,
+      },
+      {
+        title: '4b. Add a key (POST /api/ssh-keys) to a 10,000-line authorized_keys',
+        ours: `p50 ${describeSummary(add, 'ms')}`,
+        reference: referenceText,
+        ratio: add.median / rewrite.median,
+        target: 'p50 ≤ 3 × bare durable rewrite p50',
+        verdict: atMost(add.median, 3 * rewrite.median),
+        method: `${TIMED_REQUESTS} sequential adds, each right after one reference rewrite (interleaved, same load); file ${size}`,
+      },
+      {
+        title:
+          '4c. Delete a key (DELETE /api/ssh-keys/:fingerprint) from a 10,000-line authorized_keys',
+        ours: `p50 ${describeSummary(del, 'ms')}`,
+        reference: referenceText,
+        ratio: del.median / rewrite.median,
+        target: 'p50 ≤ 3 × bare durable rewrite p50',
+        verdict: atMost(del.median, 3 * rewrite.median),
+        method: `${TIMED_REQUESTS} sequential deletes of the keys just added, each right after one reference rewrite; file ${size}`,
+      },
+    ];
+  } finally {
+    peaks.push(memory.stop().peakMb);
+    await server.stop();
+  }
+}
+
+async function concurrencyFigure(user: TestUser, base: string, peaks: number[]): Promise<Figure> {
+  const home = makeHome(user, base, null);
+  const token = randomBytes(24).toString('base64url');
+  const servers: KeysmithProcess[] = [];
+  try {
+    for (let i = 0; i < PROCESSES; i++) servers.push(await startKeysmithProcess(user, home, token));
+    const memory = sampleMemory(servers.map((server) => server.pid));
+    try {
+      for (const server of servers)
+        expectStatus(await request(server, 'GET', apiPaths.sshKeys), 200, 'warm-up GET');
+      const lines = Array.from({ length: CONCURRENT_ADDS }, (_, i) =>
+        newPublicKeyLine(`concurrent-${i}`),
+      );
+      const started = performance.now();
+      const results = await Promise.all(
+        lines.map((publicKey, i) => {
+          const server = servers[i % PROCESSES];
+          if (server === undefined) throw new Error('no server');
+          return request(server, 'POST', apiPaths.sshKeys, {
+            publicKey,
+            name: `concurrent-${i}`,
+          }).catch((error: unknown): Timed<unknown> => ({
+            ms: performance.now() - started,
+            status: 0,
+            body: error instanceof Error ? error.message : String(error),
+          }));
+        }),
+      );
+      const wall = performance.now() - started;
+      const first = servers[0];
+      if (first === undefined) throw new Error('no server');
+      const listed = listKeysResponseSchema.parse(
+        (await request(first, 'GET', apiPaths.sshKeys)).body,
+      );
+      const text = readFileSync(join(home, '.ssh', 'authorized_keys'), 'utf8');
+      const present = lines.filter((line) => {
+        const base64 = line.split(' ')[1] ?? '';
+        return text.includes(base64) && listed.keys.some((key) => key.publicKey.includes(base64));
+      }).length;
+      const created = results.filter((result) => result.status === 201).length;
+      const failures = [
+        ...new Set(
+          results
+            .filter((r) => r.status !== 201)
+            .map((r) => `${r.status} ${JSON.stringify(r.body)}`),
+        ),
+      ];
+      const latency = summarize(results.map((result) => result.ms));
+      return {
+        title: `5. ${CONCURRENT_ADDS} concurrent adds over ${PROCESSES} server processes sharing one home`,
+        ours: `${present}/${CONCURRENT_ADDS} keys in the file and in GET, ${created} × 201; latency p50 ${latency.median.toFixed(0)} ms, p99 ${latency.p99.toFixed(0)} ms, max ${latency.max.toFixed(0)} ms; all done in ${wall.toFixed(0)} ms${failures.length > 0 ? `; failures: ${failures.slice(0, 3).join(' | ')}` : ''}`,
+        reference: 'none',
+        ratio: null,
+        target: `all ${CONCURRENT_ADDS} present; p99 reported`,
+        verdict: present === CONCURRENT_ADDS && created === CONCURRENT_ADDS ? 'PASS' : 'FAIL',
+        method: `all requests started at once (Node fetch, one connection each), round-robin over ${PROCESSES} processes on one HOME, starting from an empty authorized_keys; latency from start to last body byte`,
+      };
+    } finally {
+      peaks.push(memory.stop().peakMb);
+    }
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+/** Figures 4a–c, 5 and 6, each with a fresh home under a root-owned 0755 directory. */
+export async function serverFigures(): Promise<Figure[]> {
+  const user = ensureTestUser('keysmith-bench');
+  const peaks: number[] = [];
+  const largeBase = makeTestDir('bench-large');
+  const concurrentBase = makeTestDir('bench-concurrent');
+  try {
+    const figures = await largeFileFigures(user, largeBase, peaks);
+    figures.push(await concurrencyFigure(user, concurrentBase, peaks));
+    const peak = Math.max(...peaks);
+    figures.push({
+      title: '6. Server resident memory through figures 4 and 5',
+      ours: `peak ${peak.toFixed(1)} MB of one process (largest of sampled VmRSS and VmHWM)`,
+      reference: 'none (absolute target)',
+      ratio: null,
+      target: '≤ 80 MB',
+      verdict: atMost(peak, 80),
+      method: `/proc/PID/status VmRSS sampled every 20 ms (with any child processes) plus the kernel's VmHWM, for the 1 + ${PROCESSES} server processes`,
+    });
+    return figures;
+  } finally {
+    rmSync(largeBase, { recursive: true, force: true });
+    rmSync(concurrentBase, { recursive: true, force: true });
+  }
+}
