@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { Dialog } from '../../ui/dialog.tsx';
+import { downloadPrivateKey } from './download-private-key.ts';
 import type { GeneratedKey } from './generated-key.ts';
 
 interface KeyGeneratedDialogProps {
@@ -27,18 +28,7 @@ export function KeyGeneratedDialog({ generated, onClose }: KeyGeneratedDialogPro
   }
 
   function download() {
-    // ssh-keygen refuses CRLF and a missing final newline (REFERENCE.md): the text is kept
-    // exactly as encoded, LF only, and sent as bytes so no platform rewrites it.
-    const blob = new Blob([generated.privateKey], { type: 'application/octet-stream' });
-    const url = URL.createObjectURL(blob);
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = generated.name;
-    link.rel = 'noopener';
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 0);
+    downloadPrivateKey(generated.privateKey, generated.name);
     setDownloaded(true);
     setSaved(true);
   }

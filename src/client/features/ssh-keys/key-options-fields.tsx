@@ -14,6 +14,8 @@ interface KeyOptionsFieldsProps {
   disabled?: boolean;
   /** Fields that belong right after the name (the passphrase, when generating). */
   afterName?: ReactNode;
+  /** False where the access is fixed by the caller (onboarding: always restricted). */
+  showAccess?: boolean;
 }
 
 // An array, not an object: JavaScript lists integer-like keys ('30', '90') first.
@@ -32,6 +34,7 @@ export function KeyOptionsFields({
   errors,
   disabled,
   afterName,
+  showAccess = true,
 }: KeyOptionsFieldsProps) {
   const id = useId();
   const today = new Date();
@@ -104,25 +107,27 @@ export function KeyOptionsFields({
         <p className="hint">sshd itself refuses the key after this date (expiry-time).</p>
       </div>
 
-      <fieldset className="field" disabled={disabled}>
-        <legend>Access</legend>
-        <AccessRadio
-          id={`${id}-restricted`}
-          group={`${id}-access`}
-          checked={value.access === 'restricted'}
-          onSelect={() => onChange({ ...value, access: 'restricted' satisfies AccessChoice })}
-          label="Restricted"
-          hint="For automation such as Seqera: commands only, no terminal, no forwarding."
-        />
-        <AccessRadio
-          id={`${id}-interactive`}
-          group={`${id}-access`}
-          checked={value.access === 'interactive'}
-          onSelect={() => onChange({ ...value, access: 'interactive' satisfies AccessChoice })}
-          label="Interactive login"
-          hint="A terminal for you to log in with; still no forwarding."
-        />
-      </fieldset>
+      {showAccess && (
+        <fieldset className="field" disabled={disabled}>
+          <legend>Access</legend>
+          <AccessRadio
+            id={`${id}-restricted`}
+            group={`${id}-access`}
+            checked={value.access === 'restricted'}
+            onSelect={() => onChange({ ...value, access: 'restricted' satisfies AccessChoice })}
+            label="Restricted"
+            hint="For automation such as Seqera: commands only, no terminal, no forwarding."
+          />
+          <AccessRadio
+            id={`${id}-interactive`}
+            group={`${id}-access`}
+            checked={value.access === 'interactive'}
+            onSelect={() => onChange({ ...value, access: 'interactive' satisfies AccessChoice })}
+            label="Interactive login"
+            hint="A terminal for you to log in with; still no forwarding."
+          />
+        </fieldset>
+      )}
     </>
   );
 }

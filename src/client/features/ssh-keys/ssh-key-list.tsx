@@ -33,12 +33,15 @@ export function FileWarnings({ warnings, path }: { warnings: FileWarning[]; path
 export function SshKeyList({
   keys,
   onDelete,
+  label = 'SSH keys',
 }: {
   keys: SshKey[];
-  onDelete: (key: SshKey) => void;
+  /** Without it, the cards have no Delete button (the onboarding flow shows one key, read-only). */
+  onDelete?: (key: SshKey) => void;
+  label?: string;
 }) {
   return (
-    <ul className="key-list" aria-label="SSH keys">
+    <ul className="key-list" aria-label={label}>
       {keys.map((key) => {
         const name = keyDisplayName(key);
         const titleId = `key-${key.line}-title`;
@@ -98,16 +101,18 @@ export function SshKeyList({
                 {key.options.from && <> · from {key.options.from.join(', ')}</>}
               </dd>
             </dl>
-            <div className="key-card-actions">
-              <button
-                type="button"
-                className="button button-danger-outline"
-                aria-label={`Delete ${name}`}
-                onClick={() => onDelete(key)}
-              >
-                Delete
-              </button>
-            </div>
+            {onDelete && (
+              <div className="key-card-actions">
+                <button
+                  type="button"
+                  className="button button-danger-outline"
+                  aria-label={`Delete ${name}`}
+                  onClick={() => onDelete(key)}
+                >
+                  Delete
+                </button>
+              </div>
+            )}
           </li>
         );
       })}
