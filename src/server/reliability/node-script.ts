@@ -1,0 +1,27 @@
+/**
+ * How the suite starts Keysmith's own code in child processes: the compiled file under
+ * dist/node when `npm test` (or `npm run soak`) has built it, so each child starts in a tenth of
+ * the time; the TypeScript source under tsx otherwise (a lone `npx vitest run`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+
+/**
+ * The node arguments that run `entry` (a path below src/ without extension, e.g. `cli/main`).
+ * The compiled file is used only when it is newer than its source.
+ */
+export function nodeArgs(entry: string): string[] {
+  const source = path.join(ROOT, 'src', `${entry}.ts`);
+  const compiled = path.join(ROOT, 'dist', 'node', `${entry}.js`);
+  try {
+    if (fs.statSync(compiled).mtimeMs >= fs.statSync(source).mtimeMs) return [compiled];
+  } catch {
+    // Not built: run the source.
+  }
+  return ['--import', 'tsx', source];
+}
+
+/** The repository root: the working directory tsx needs to resolve its loader. */
+export const REPO_ROOT = ROOT;
