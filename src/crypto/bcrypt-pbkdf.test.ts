@@ -7,6 +7,7 @@ import {
   bcryptPbkdfBlock,
   bcryptPbkdfBlockCount,
   interleaveBlocks,
+  warmUpBcryptPbkdf,
 } from './bcrypt-pbkdf.ts';
 
 /** The npm bcrypt-pbkdf package (a port of OpenBSD's C), as the test oracle. */
@@ -72,6 +73,14 @@ describe('bcrypt_pbkdf', () => {
     expect(interleaveBlocks(blocks, 48)).toEqual(oracle(pass, salt, 2, 48));
     const three = [1, 2, 3].map((b) => bcryptPbkdfBlock(pass, salt, 1, b));
     expect(interleaveBlocks(three, 70)).toEqual(oracle(pass, salt, 1, 70));
+  });
+
+  it('leaves nothing behind in its reused working memory (warm-up, then other inputs)', () => {
+    warmUpBcryptPbkdf();
+    const pass = new TextEncoder().encode('after warm-up');
+    const salt = Uint8Array.from({ length: 16 }, (_, i) => 255 - i);
+    expect(bcryptPbkdf(pass, salt, 3, 48)).toEqual(oracle(pass, salt, 3, 48));
+    expect(bcryptPbkdfBlock(pass, salt, 3, 2)).toEqual(bcryptPbkdfBlock(pass, salt, 3, 2));
   });
 
   it('refuses what bcrypt_pbkdf.c refuses, with the field named', () => {
