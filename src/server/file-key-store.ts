@@ -276,9 +276,35 @@ async function readForChange(file: string, uid: number): Promise<CurrentFile> {
   return { text, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid } };
 }
 
+function temporaryName(file: string): string {
+  return `.${path.basename(file)}.keysmith-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Removes temporary files a writer left when it died between creating and renaming one
+ * (SIGKILL, power loss). Called under the lock: a live writer creates its temporary file only
+ * while it holds the lock, so any such file now is a dead writer's. Only names of exactly
+ * Keysmith's own pattern are touched; a failure to remove one is no reason to refuse the change.
+ */
+async function removeDeadWritersFiles(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}.keysmith-`;
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith(prefix) && /^[0-9a-f]{12}$/.test(name.slice(prefix.length))) {
+      await fs.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+    }
+  }
+}
+
 async function writeAtomically(file: string, text: string, current: CurrentFile): Promise<void> {
   const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.keysmith-${randomBytes(6).toString('hex')}`);
+  const temp = path.join(dir, temporaryName(file));
   let renamed = false;
   try {
     // `wx` is O_CREAT|O_EXCL: never opens an existing file or follows a planted link.
@@ -358,6 +384,7 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
   async function change<T>(edit: (text: string) => { text: string; result: T }): Promise<T> {
     await ensureDirectory(file);
     return withLock(file, options.lockWaitMs ?? 15_000, async () => {
+      await removeDeadWritersFiles(file);
       const current = await readForChange(file, uid);
       const next = edit(current.text);
       if (next.text !== current.text) await writeAtomically(file, next.text, current);
