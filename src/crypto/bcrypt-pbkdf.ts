@@ -120,10 +120,12 @@ export const BLOWFISH_PI_HEX =
  * additions wrap mod 2^32 as Blowfish's do.
  */
 const STATE_WORDS = 18 + 1024;
-const INITIAL_STATE = new Int32Array(STATE_WORDS);
-for (let i = 0; i < STATE_WORDS; i++) {
-  INITIAL_STATE[i] = parseInt(BLOWFISH_PI_HEX.slice(i * 8, i * 8 + 8), 16) | 0;
-}
+/*
+ * The tables are filled on first use, not at import, and the arrays are marked pure: a bundle
+ * that needs only interleaveBlocks (the page, while the workers do the hashing) can then drop
+ * the digits of pi and the Blowfish code.
+ */
+const INITIAL_STATE = /* @__PURE__ */ new Int32Array(STATE_WORDS);
 
 /**
  * Working memory, allocated once per thread (each worker has its own module instance). Module
@@ -131,14 +133,22 @@ for (let i = 0; i < STATE_WORDS; i++) {
  * bounds checks it can prove, about 5% here. Safe because a block is computed synchronously,
  * start to end, and wiped after (bcryptPbkdfBlock).
  */
-const STATE = new Int32Array(STATE_WORDS);
-const PASS = new Int32Array(16);
-const SALT = new Int32Array(16);
-const CDATA = new Int32Array(8);
+const STATE = /* @__PURE__ */ new Int32Array(STATE_WORDS);
+const PASS = /* @__PURE__ */ new Int32Array(16);
+const SALT = /* @__PURE__ */ new Int32Array(16);
+const CDATA = /* @__PURE__ */ new Int32Array(8);
 
 /** bcrypt_hash's plaintext: "OxychromaticBlowfishSwatDynamite", as 8 big-endian words. */
-const MAGIC = new Int32Array(8);
-wordsBigEndian(new TextEncoder().encode('OxychromaticBlowfishSwatDynamite'), MAGIC);
+const MAGIC = /* @__PURE__ */ new Int32Array(8);
+
+/** Fills INITIAL_STATE and MAGIC, once. */
+function initTables(): void {
+  if (MAGIC[0] !== 0) return;
+  for (let i = 0; i < STATE_WORDS; i++) {
+    INITIAL_STATE[i] = parseInt(BLOWFISH_PI_HEX.slice(i * 8, i * 8 + 8), 16) | 0;
+  }
+  wordsBigEndian(new TextEncoder().encode('OxychromaticBlowfishSwatDynamite'), MAGIC);
+}
 
 function wordsBigEndian(bytes: Uint8Array, words: Int32Array): void {
   for (let i = 0; i < words.length; i++) {
@@ -501,6 +511,7 @@ export function bcryptPbkdfBlock(
   if (!Number.isInteger(block) || block < 1 || block > 32) {
     throw new RangeError('"block" must be an integer from 1 to 32');
   }
+  initTables();
   const sha2pass = sha512(pass);
   const countsalt = new Uint8Array(salt.length + 4);
   countsalt.set(salt);
