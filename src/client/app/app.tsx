@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, Route, Switch } from 'wouter';
 import { meQueryOptions } from '../api/me-query-options.ts';
+import { OnboardingPage } from '../features/onboarding/onboarding-page.tsx';
 import { SshKeysPage } from '../features/ssh-keys/ssh-keys-page.tsx';
 import { ProfileMenu } from './profile-menu.tsx';
 
@@ -31,6 +32,9 @@ export function App() {
           <Route path="/ssh-keys">
             <SshKeysPage />
           </Route>
+          <Route path="/get-started">
+            <OnboardingPage />
+          </Route>
           <Route>
             <section className="page">
               <h1>Page not found</h1>
@@ -53,7 +57,8 @@ function Home() {
       <p>
         Keysmith manages the SSH keys that can log in as you. Open <strong>SSH Keys</strong> from
         the profile menu in the upper-right corner, or go straight to the{' '}
-        <Link href="/ssh-keys">SSH Keys</Link> page.
+        <Link href="/ssh-keys">SSH Keys</Link> page. New here and using Seqera Platform?{' '}
+        <Link href="/get-started">Get started</Link>: a key for Seqera in a few steps.
       </p>
     </section>
   );

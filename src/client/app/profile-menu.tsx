@@ -3,7 +3,10 @@ import { useQuery } from '@tanstack/react-query';
 import { useLocation } from 'wouter';
 import { meQueryOptions } from '../api/me-query-options.ts';
 
-/** The upper-right profile menu: the signed-in user's name, and the way to the SSH Keys page. */
+/**
+ * The upper-right profile menu: the signed-in user's name, the way to the SSH Keys page and to
+ * the Seqera onboarding flow ("Get started").
+ */
 export function ProfileMenu() {
   const me = useQuery(meQueryOptions());
   const [, navigate] = useLocation();
@@ -22,6 +25,9 @@ export function ProfileMenu() {
       <DropdownMenu.Content className="menu" align="end" sideOffset={6}>
         <DropdownMenu.Label className="menu-label">Signed in as {name}</DropdownMenu.Label>
         <DropdownMenu.Separator className="menu-separator" />
+        <DropdownMenu.Item className="menu-item" onSelect={() => navigate('/get-started')}>
+          Get started
+        </DropdownMenu.Item>
         <DropdownMenu.Item className="menu-item" onSelect={() => navigate('/ssh-keys')}>
           SSH Keys
         </DropdownMenu.Item>

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'wouter';
 import type { SshKey } from '../../../api/ssh-keys.ts';
 import { DeleteKeyDialog } from './delete-key-dialog.tsx';
 import { GenerateKeyDialog } from './generate-key-dialog.tsx';
@@ -69,6 +70,12 @@ export function SshKeysPage() {
           {keys.data.keys.length === 0 ? (
             <div className="empty">
               <p className="empty-title">No SSH keys found</p>
+              <p>
+                First time, and Seqera Platform should reach this cluster as you?{' '}
+                <Link href="/get-started" className="button button-primary">
+                  Get started
+                </Link>
+              </p>
               <AddKeyButtons
                 onGenerate={() => setDialog({ kind: 'generate' })}
                 onImport={() => setDialog({ kind: 'import' })}

@@ -1,0 +1,118 @@
+import { useQuery } from '@tanstack/react-query';
+import { CopyButton } from '../../ui/copy-button.tsx';
+import { FileWarnings, SshKeyList } from '../ssh-keys/ssh-key-list.tsx';
+import { sshKeysQueryOptions } from '../ssh-keys/ssh-keys-query-options.ts';
+import type { FlowKey } from './flow-storage.ts';
+import { privateKeyPath, sshAddListLine } from './seqera.ts';
+
+interface CheckStepProps {
+  flowKey: FlowKey;
+  user: string;
+  onFinish: () => void;
+}
+
+/**
+ * Steps 4 and 5: the key as the list shows it, how to match its fingerprint, and a stop while
+ * sshd would ignore authorized_keys (StrictModes: modes, ownership), until "Check again" finds
+ * the file fixed.
+ */
+export function CheckStep({ flowKey, user, onFinish }: CheckStepProps) {
+  const keys = useQuery(sshKeysQueryOptions());
+  const checkAgain = (
+    <button
+      type="button"
+      className="button button-secondary"
+      disabled={keys.isFetching}
+      onClick={() => void keys.refetch()}
+    >
+      {keys.isFetching ? 'Checking…' : 'Check again'}
+    </button>
+  );
+
+  if (keys.isPending) {
+    return (
+      <p role="status" className="loading">
+        Loading your SSH keys…
+      </p>
+    );
+  }
+  if (keys.isError) {
+    return (
+      <div role="alert" className="error-box">
+        <p>Could not load your SSH keys: {keys.error.message}</p>
+        {checkAgain}
+      </div>
+    );
+  }
+
+  const key = keys.data.keys.find((candidate) => candidate.fingerprint === flowKey.fingerprint);
+  if (!key) {
+    return (
+      <div role="alert" className="error-box">
+        <p>
+          The key <strong>{flowKey.name}</strong> ({flowKey.fingerprint}) is no longer in{' '}
+          <code>{keys.data.path}</code>: it was deleted since. Seqera cannot log in with it. Start
+          over to make a new key.
+        </p>
+        {checkAgain}
+      </div>
+    );
+  }
+
+  const expected = sshAddListLine(key.fingerprint, key.comment);
+  return (
+    <>
+      <p>Your authorized_keys holds the key for Seqera. Its fingerprint identifies it:</p>
+      <SshKeyList keys={[key]} label="The key for Seqera" />
+
+      <h3 className="section-title">Is it the key you pasted?</h3>
+      <p>
+        Wherever a fingerprint of this key appears, it must read exactly{' '}
+        <span className="mono">{key.fingerprint}</span>. On your computer, with the private key
+        saved as <code>{privateKeyPath(flowKey.name)}</code>,{' '}
+        <code className="command">ssh-keygen -lf {privateKeyPath(flowKey.name)}</code> or, after{' '}
+        <code className="command">ssh-add {privateKeyPath(flowKey.name)}</code>,{' '}
+        <code className="command">ssh-add -l</code> prints:
+      </p>
+      <pre className="code-block" aria-label="What ssh-add -l prints">
+        {expected}
+      </pre>
+      <CopyButton
+        text={expected}
+        label="Copy"
+        accessibleLabel="Copy the expected ssh-add -l line"
+      />
+      <p className="hint">
+        When Seqera logs in, sshd writes the same fingerprint to the system log:{' '}
+        <code>
+          Accepted publickey for {user} from … ssh2: ED25519 {key.fingerprint}
+        </code>
+        .
+      </p>
+
+      {keys.data.warnings.length > 0 ? (
+        <div className="blocked">
+          <p role="alert" className="error-text">
+            <strong>
+              Stop here: sshd ignores your authorized_keys, so Seqera cannot log in yet.
+            </strong>{' '}
+            Run the fix below in a terminal on this cluster, then check again.
+          </p>
+          <FileWarnings warnings={keys.data.warnings} path={keys.data.path} />
+          <div className="action-row step-actions">{checkAgain}</div>
+        </div>
+      ) : (
+        <>
+          <p className="ok-text">
+            sshd accepts your authorized_keys as it is (owner and modes are fine).
+          </p>
+          <div className="action-row step-actions">
+            <button type="button" className="button button-primary" onClick={onFinish}>
+              Finish
+            </button>
+          </div>
+        </>
+      )}
+    </>
+  );
+}
