@@ -8,15 +8,28 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
+/** The newest modification time of the compiled sources (server, cli, api, crypto). */
+function newestSource(): number {
+  let newest = 0;
+  for (const part of ['server', 'cli', 'api', 'crypto']) {
+    const entries = fs.readdirSync(path.join(ROOT, 'src', part), { recursive: true });
+    for (const name of entries) {
+      if (typeof name !== 'string' || !name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
+      newest = Math.max(newest, fs.statSync(path.join(ROOT, 'src', part, name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
 /**
  * The node arguments that run `entry` (a path below src/ without extension, e.g. `cli/main`).
- * The compiled file is used only when it is newer than its source.
+ * The compiled file is used only when it is newer than every source file it may import.
  */
 export function nodeArgs(entry: string): string[] {
   const source = path.join(ROOT, 'src', `${entry}.ts`);
   const compiled = path.join(ROOT, 'dist', 'node', `${entry}.js`);
   try {
-    if (fs.statSync(compiled).mtimeMs >= fs.statSync(source).mtimeMs) return [compiled];
+    if (fs.statSync(compiled).mtimeMs >= newestSource()) return [compiled];
   } catch {
     // Not built: run the source.
   }
