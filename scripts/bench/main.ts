@@ -57,6 +57,7 @@ async function main(): Promise<number> {
   );
   const figures: Figure[] = [];
   const print = (list: Figure[]) => {
+    process.stdout.write(`(load average now ${loadAverage(loadavg())})\n\n`);
     for (const figure of list) process.stdout.write(`${formatFigure(figure)}\n\n`);
     figures.push(...list);
   };
