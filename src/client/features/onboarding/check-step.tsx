@@ -60,6 +60,7 @@ export function CheckStep({ flowKey, user, onFinish }: CheckStepProps) {
   }
 
   const expected = sshAddListLine(key.fingerprint, key.comment);
+  const keyFile = privateKeyPath(flowKey.name);
   return (
     <>
       <p>Your authorized_keys holds the key for Seqera. Its fingerprint identifies it:</p>
@@ -69,10 +70,9 @@ export function CheckStep({ flowKey, user, onFinish }: CheckStepProps) {
       <p>
         Wherever a fingerprint of this key appears, it must read exactly{' '}
         <span className="mono">{key.fingerprint}</span>. On your computer, with the private key
-        saved as <code>{privateKeyPath(flowKey.name)}</code>,{' '}
-        <code className="command">ssh-keygen -lf {privateKeyPath(flowKey.name)}</code> or, after{' '}
-        <code className="command">ssh-add {privateKeyPath(flowKey.name)}</code>,{' '}
-        <code className="command">ssh-add -l</code> prints:
+        saved as <code>{keyFile}</code>, <code className="command">ssh-add {keyFile}</code>
+        {flowKey.encrypted ? ' (it asks for the passphrase)' : ''} and then{' '}
+        <code className="command">ssh-add -l</code> print:
       </p>
       <pre className="code-block" aria-label="What ssh-add -l prints">
         {expected}
@@ -82,6 +82,12 @@ export function CheckStep({ flowKey, user, onFinish }: CheckStepProps) {
         label="Copy"
         accessibleLabel="Copy the expected ssh-add -l line"
       />
+      <p className="hint">
+        <code className="command">ssh-keygen -lf {keyFile}</code> prints the same fingerprint
+        {flowKey.encrypted
+          ? ', with "no comment" in place of the name: in an encrypted key file the comment is encrypted too.'
+          : '.'}
+      </p>
       <p className="hint">
         When Seqera logs in, sshd writes the same fingerprint to the system log:{' '}
         <code>
