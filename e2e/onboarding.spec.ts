@@ -18,6 +18,7 @@ test.describe.configure({ mode: 'serial' });
 /** Seqera's rule for a credential name, written out here independently of the app's. */
 const SEQERA_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 const passphrase = 'Seqera pässphrase & "quotes" ü';
+const seqeraToken = 'e2e-seqera-token-never-sent';
 
 let user: TestUser;
 let keysmith: RunningKeysmith;
@@ -197,6 +198,17 @@ test('step 3: each copied field is exactly what Seqera, tw and the API take', as
   expect(body).toEqual({
     credentials: { name: name(), provider: 'ssh', keys: { privateKey, passphrase } },
   });
+
+  // "Send to Seqera Platform" under the server's real CSP (connect-src 'self'): Chromium
+  // refuses the connection before anything leaves, and the page says what to do instead.
+  const send = page.getByRole('form', { name: 'Send to Seqera Platform' });
+  await send.getByLabel('Access token').fill(seqeraToken);
+  secrets.push(seqeraToken);
+  await send.getByRole('button', { name: 'Send to Seqera Platform' }).click();
+  await expect(send.getByRole('alert')).toContainText(
+    "This page could not reach https://api.cloud.seqera.io. Keysmith lets its page connect only to the Keysmith server (Content-Security-Policy connect-src 'self')",
+  );
+  await expectNoAxeViolations(page, 'onboarding step 3, send refused by the CSP');
 });
 
 test('steps 4–5: the key with its fingerprint; sshd ignoring the file stops the flow until fixed', async () => {
@@ -296,6 +308,7 @@ test('nothing for Seqera ever reached a server, and the page ran without console
     expect(text).not.toContain('PRIVATE KEY');
     expect(text).not.toContain('"credentials"');
     expect(text).not.toContain('pässphrase');
+    expect(text).not.toContain(seqeraToken);
     expect(text).not.toContain(encodeURIComponent(passphrase));
     for (const secret of secrets) {
       for (const line of secret.split('\n').slice(1, -2)) {
@@ -313,5 +326,10 @@ test('nothing for Seqera ever reached a server, and the page ran without console
       'publicKey',
     ]);
   }
-  expect(pageErrors).toEqual([]);
+  // The only console errors: Chromium reporting its CSP refusal of the Seqera request.
+  expect(pageErrors.length).toBeGreaterThan(0);
+  for (const error of pageErrors) {
+    expect(error).toMatch(/https:\/\/api\.cloud\.seqera\.io\/credentials/);
+    expect(error).toMatch(/Content Security Policy/);
+  }
 });

@@ -3,6 +3,7 @@ import { CopyButton } from '../../ui/copy-button.tsx';
 import { Dialog } from '../../ui/dialog.tsx';
 import { downloadPrivateKey } from '../ssh-keys/download-private-key.ts';
 import type { GeneratedKey } from '../ssh-keys/generated-key.ts';
+import { SendToSeqera } from './send-to-seqera.tsx';
 import {
   credentialsRequestBody,
   privateKeyPath,
@@ -143,6 +144,9 @@ export function CopyStep({ generated, passphrase, user, onPasted }: CopyStepProp
         {shownBody}
       </pre>
       <CopyButton text={body} label="Copy JSON body" />
+
+      <h3 className="section-title">Send to Seqera Platform (optional)</h3>
+      <SendToSeqera name={name} body={body} onCreated={() => setSaved(true)} />
 
       <div className="action-row step-actions">
         <button

@@ -1,10 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sshKeygenPublicFromPrivate } from '../../../../e2e/fixtures/ssh-keygen.ts';
 import type { FileWarning } from '../../../api/ssh-keys.ts';
 import { decodePrivateKey } from '../../../crypto/private-key.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';
+import { createSeqeraModel } from '../../../mocks/seqera-handlers.ts';
 import { createMemoryKeyStore, type MemoryKeyStore } from '../../../server/memory-key-store.ts';
 import { renderApp } from '../../test/render-app.tsx';
 import { ONBOARDING_STORAGE_KEY } from './flow-storage.ts';
@@ -15,7 +17,7 @@ let store: MemoryKeyStore;
 /** What the mock's file reports as making sshd ignore it; tests set and clear it. */
 let warnings: FileWarning[];
 /** Every request the page sent, as method, path and body text. */
-let sent: { method: string; path: string; body: string }[];
+let sent: { method: string; origin: string; path: string; body: string; authorization: string }[];
 
 const modeWarning: FileWarning = {
   code: 'home-mode',
@@ -30,7 +32,14 @@ beforeAll(() => {
       .clone()
       .text()
       .then((body) => {
-        sent.push({ method: request.method, path: new URL(request.url).pathname, body });
+        const url = new URL(request.url);
+        sent.push({
+          method: request.method,
+          origin: url.origin,
+          path: url.pathname,
+          body,
+          authorization: request.headers.get('Authorization') ?? '',
+        });
       });
   });
 });
@@ -430,6 +439,111 @@ describe('onboarding: step 6, reload', () => {
       expect(screen.getByRole('heading', { name: /Step 1 of 5/ })).toBeInTheDocument();
       unmount();
     }
+  });
+});
+
+describe('onboarding: Send to Seqera Platform (optional)', () => {
+  const apiUrl = 'https://api.cloud.seqera.io';
+  const token = 'eyJ0aWQiOiA0Mn0.seqera-token-for-tests';
+
+  function sendForm() {
+    const form = screen.getByRole('form', { name: 'Send to Seqera Platform' });
+    expect(within(form).getByLabelText('Seqera API URL')).toHaveValue(apiUrl);
+    return form;
+  }
+
+  it('creates the credential from the browser; the token goes to Seqera only and is then dropped', async () => {
+    const seqera = createSeqeraModel(apiUrl, token);
+    server.use(...seqera.handlers);
+    const passphrase = 'for seqera';
+    const { user } = await generateThroughFlow(passphrase);
+    const form = sendForm();
+    await user.type(within(form).getByLabelText('Access token'), token);
+    await user.type(within(form).getByLabelText('Workspace id'), '42');
+    await user.click(within(form).getByRole('button', { name: 'Send to Seqera Platform' }));
+
+    expect(await within(form).findByText(/Seqera Platform saved the credential/)).toHaveTextContent(
+      'Seqera Platform saved the credential seqera-ada in workspace 42 (id cred0001). Continue below.',
+    );
+    expect(within(form).getByLabelText('Access token')).toHaveValue('');
+    expect(seqera.credentials).toHaveLength(1);
+    const created = seqera.credentials[0];
+    expect(created?.name).toBe('seqera-ada');
+    expect(created?.workspaceId).toBe('42');
+    expect(created?.keys.passphrase).toBe(passphrase);
+    const [listed] = (await store.list()).keys;
+    expect(sshKeygenPublicFromPrivate(created?.keys.privateKey ?? '', passphrase)).toBe(
+      listed?.publicKey,
+    );
+
+    const toSeqera = sent.filter((request) => request.origin === apiUrl);
+    expect(toSeqera.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'POST /credentials',
+    ]);
+    expect(toSeqera[0]?.authorization).toBe(`Bearer ${token}`);
+    for (const request of sent.filter((candidate) => candidate.origin !== apiUrl)) {
+      expect(request.path.startsWith('/api/')).toBe(true);
+      expect(`${request.body}${request.authorization}`).not.toContain(token);
+      expect(request.body).not.toContain('PRIVATE KEY');
+    }
+    for (let index = 0; index < sessionStorage.length; index += 1) {
+      expect(sessionStorage.getItem(sessionStorage.key(index) ?? '')).not.toContain(token);
+    }
+
+    // Sent counts as saved: continuing does not ask.
+    await user.click(screen.getByRole('button', { name: 'I have added it to Seqera' }));
+    expect(await screen.findByRole('heading', { name: /Step 4 of 5/ })).toBeInTheDocument();
+  });
+
+  it("explains Seqera's 401 and 409, and checks the fields before sending", async () => {
+    const seqera = createSeqeraModel(apiUrl, token);
+    server.use(...seqera.handlers);
+    const { user } = await generateThroughFlow('');
+    const form = sendForm();
+    const send = within(form).getByRole('button', { name: 'Send to Seqera Platform' });
+
+    await user.click(send);
+    expect(within(form).getByRole('alert')).toHaveTextContent('Enter a Seqera access token');
+    await user.type(within(form).getByLabelText('Access token'), 'wrong-token');
+    await user.type(within(form).getByLabelText('Workspace id'), 'my-lab');
+    await user.click(send);
+    expect(within(form).getByRole('alert')).toHaveTextContent('A workspace id is a number');
+    expect(sent.filter((request) => request.origin === apiUrl)).toEqual([]);
+
+    await user.clear(within(form).getByLabelText('Workspace id'));
+    await user.click(send);
+    expect(await within(form).findByText(/refused the access token/)).toHaveTextContent(
+      'Seqera refused the access token (401). Check that you copied all of it, or create a new one in Seqera: user menu → Your tokens.',
+    );
+
+    // Someone already made this name in the personal workspace.
+    await user.clear(within(form).getByLabelText('Access token'));
+    await user.type(within(form).getByLabelText('Access token'), token);
+    await user.click(send);
+    await within(form).findByText(/saved the credential seqera-ada in your personal workspace/);
+    await user.type(within(form).getByLabelText('Access token'), token);
+    await user.click(send);
+    expect(await within(form).findByRole('alert')).toHaveTextContent(
+      'A credential named seqera-ada already exists in your personal workspace (409). Delete or rename it in Seqera, or start over with another name.',
+    );
+    expect(seqera.credentials).toHaveLength(1);
+  });
+
+  it('says what to do when the browser cannot reach Seqera (CSP, CORS, network)', async () => {
+    server.use(http.post('https://seqera.example.org/api/credentials', () => HttpResponse.error()));
+    const { user } = await generateThroughFlow('');
+    const form = sendForm();
+    await user.clear(within(form).getByLabelText('Seqera API URL'));
+    await user.type(
+      within(form).getByLabelText('Seqera API URL'),
+      'https://seqera.example.org/api',
+    );
+    await user.type(within(form).getByLabelText('Access token'), token);
+    await user.click(within(form).getByRole('button', { name: 'Send to Seqera Platform' }));
+    expect(await within(form).findByRole('alert')).toHaveTextContent(
+      "This page could not reach https://seqera.example.org/api. Keysmith lets its page connect only to the Keysmith server (Content-Security-Policy connect-src 'self')",
+    );
+    expect(within(form).getByRole('alert')).toHaveTextContent('Copy the JSON body above');
   });
 });
 
