@@ -23,7 +23,10 @@ import { atMost, describeSummary, summarize, type Figure } from './stats.ts';
 /** What the page script records, in ms since the navigation started (performance.now()). */
 interface PageMarks {
   click: number | null;
+  /** When the app called fetch to POST the public key. */
   postStart: number | null;
+  /** The app's performance.mark('keysmith:private-key-ready'), if it sets one. */
+  keyReady: number | null;
   generated: number | null;
   newKeyReady: number | null;
 }
@@ -40,8 +43,16 @@ declare global {
  * do not exist in the page.
  */
 const INSTALL_MARKS = `(() => {
-  const marks = { click: null, postStart: null, generated: null, newKeyReady: null };
+  const marks = { click: null, postStart: null, keyReady: null, generated: null, newKeyReady: null };
   window.__keysmithBench = marks;
+  // The app's own mark, when it sets one: performance.mark('keysmith:private-key-ready').
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.name === 'keysmith:private-key-ready' && marks.click !== null && marks.keyReady === null) {
+        marks.keyReady = entry.startTime;
+      }
+    }
+  }).observe({ type: 'mark' });
   const text = (element) => (element && element.textContent ? element.textContent.trim() : '');
   document.addEventListener('click', (event) => {
     const button = event.target instanceof Element ? event.target.closest('button') : null;
@@ -128,6 +139,16 @@ async function generateOnce(
   }
 }
 
+/**
+ * When the private key was complete: the app's own mark if it sets one, else the POST of the
+ * public key (which the dialog sends after encoding the private key, as of this writing).
+ */
+function keyReady(marks: PageMarks): { at: number | null; how: 'mark' | 'POST' } {
+  return marks.keyReady !== null
+    ? { at: marks.keyReady, how: 'mark' }
+    : { at: marks.postStart, how: 'POST' };
+}
+
 function elapsed(from: number | null, to: number | null): number {
   if (from === null || to === null) throw new Error('a mark is missing');
   return to - from;
@@ -155,13 +176,17 @@ async function generationFigures(
     const withPassphraseReady: number[] = [];
     const plain: number[] = [];
     const plainEndToEnd: number[] = [];
+    const how = new Set<string>();
     for (let run = 0; run < runs; run++) {
       native.push(timeSshKeygen());
       const encrypted = await generateOnce(context, server, 'correct horse battery staple');
       withPassphrase.push(elapsed(encrypted.click, encrypted.generated));
-      withPassphraseReady.push(elapsed(encrypted.click, encrypted.postStart));
+      const encryptedReady = keyReady(encrypted);
+      withPassphraseReady.push(elapsed(encrypted.click, encryptedReady.at));
       const unencrypted = await generateOnce(context, server, '');
-      plain.push(elapsed(unencrypted.click, unencrypted.postStart));
+      const plainReady = keyReady(unencrypted);
+      plain.push(elapsed(unencrypted.click, plainReady.at));
+      how.add(encryptedReady.how).add(plainReady.how);
       plainEndToEnd.push(elapsed(unencrypted.click, unencrypted.generated));
     }
     const reference = summarize(native);
@@ -186,7 +211,7 @@ async function generationFigures(
         ratio: null,
         target: '≤ 5 ms of script time',
         verdict: atMost(plainSummary.median, 5),
-        method: `${runs} keys through the UI as in figure 1, no passphrase; wall time in the page from the capturing click listener to the app's fetch of POST /api/ssh-keys (the private key is encoded before it), an upper bound of the script time`,
+        method: `${runs} keys through the UI as in figure 1, no passphrase; wall time in the page from the capturing click listener to ${how.has('POST') ? "the app's fetch of POST /api/ssh-keys (the private key is encoded before it)" : "the app's performance mark keysmith:private-key-ready"}, an upper bound of the script time`,
       },
     ];
   } finally {
