@@ -5,8 +5,11 @@
  * token's purpose, so it is taken out before the scan and nowhere else.
  */
 export interface SecretScanner {
-  /** A value that must never appear in captured text. */
-  secret(label: string, value: string): void;
+  /**
+   * A value that must never appear in captured text. `publicPart` is what of it may be shown
+   * (a private key file holds its public key, which the key list rightly shows).
+   */
+  secret(label: string, value: string, publicPart?: string): void;
   /** Adds text the servers printed or answered. */
   capture(source: string, text: string): void;
   /** Every secret found, as "label in source". */
@@ -34,9 +37,12 @@ export function createSecretScanner(): SecretScanner {
   const secrets: { label: string; needles: string[] }[] = [];
   const texts: { source: string; text: string }[] = [];
   return {
-    secret(label, value) {
+    secret(label, value, publicPart) {
       if (value.trim().length < 8) throw new RangeError(`Secret "${label}" is too short to scan.`);
-      secrets.push({ label, needles: needles(value) });
+      const found = needles(value).filter(
+        (needle) => publicPart === undefined || !publicPart.includes(needle),
+      );
+      secrets.push({ label, needles: found });
     },
     capture(source, text) {
       texts.push({ source, text: text.replace(SIGN_IN_LINE, '') });
