@@ -61,8 +61,21 @@ export function CheckStep({ flowKey, user, onFinish }: CheckStepProps) {
 
   const expected = sshAddListLine(key.fingerprint, key.comment);
   const keyFile = privateKeyPath(flowKey.name);
+  const blocked = keys.data.warnings.length > 0;
   return (
     <>
+      {blocked && (
+        <div className="blocked">
+          <p role="alert" className="error-text">
+            <strong>
+              Stop here: sshd ignores your authorized_keys, so Seqera cannot log in yet.
+            </strong>{' '}
+            Run the fix below in a terminal on this cluster, then check again.
+          </p>
+          <FileWarnings warnings={keys.data.warnings} path={keys.data.path} />
+          <div className="action-row">{checkAgain}</div>
+        </div>
+      )}
       <p>Your authorized_keys holds the key for Seqera. Its fingerprint identifies it:</p>
       <SshKeyList keys={[key]} label="The key for Seqera" />
 
@@ -96,18 +109,7 @@ export function CheckStep({ flowKey, user, onFinish }: CheckStepProps) {
         .
       </p>
 
-      {keys.data.warnings.length > 0 ? (
-        <div className="blocked">
-          <p role="alert" className="error-text">
-            <strong>
-              Stop here: sshd ignores your authorized_keys, so Seqera cannot log in yet.
-            </strong>{' '}
-            Run the fix below in a terminal on this cluster, then check again.
-          </p>
-          <FileWarnings warnings={keys.data.warnings} path={keys.data.path} />
-          <div className="action-row step-actions">{checkAgain}</div>
-        </div>
-      ) : (
+      {blocked ? null : (
         <>
           <p className="ok-text">
             sshd accepts your authorized_keys as it is (owner and modes are fine).

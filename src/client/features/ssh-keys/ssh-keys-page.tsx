@@ -72,7 +72,7 @@ export function SshKeysPage() {
               <p className="empty-title">No SSH keys found</p>
               <p>
                 First time, and Seqera Platform should reach this cluster as you?{' '}
-                <Link href="/get-started" className="button button-primary">
+                <Link href="/get-started" className="button button-secondary">
                   Get started
                 </Link>
               </p>
