@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { Dialog } from '../../ui/dialog.tsx';
 import { downloadPrivateKey } from '../ssh-keys/download-private-key.ts';
@@ -39,6 +39,15 @@ export function CopyStep({ generated, passphrase, user, onPasted }: CopyStepProp
     passphrase: passphrase === '' ? '' : '••••••••',
   });
   const keyFile = privateKeyPath(name);
+
+  // Until the key is copied, downloaded or sent, closing or reloading the tab asks first: the
+  // browser's own prompt (HTML "beforeunload"), as the one-time dialog does on the SSH Keys page.
+  useEffect(() => {
+    if (saved) return;
+    const ask = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', ask);
+    return () => window.removeEventListener('beforeunload', ask);
+  }, [saved]);
 
   return (
     <>

@@ -303,6 +303,13 @@ describe('onboarding: the whole flow', () => {
 
   it('asks before leaving step 3 when the private key was neither copied nor downloaded', async () => {
     const { user } = await generateThroughFlow('');
+    // Closing or reloading the tab: the browser's own prompt, until the key is saved somewhere.
+    const leave = () => {
+      const event = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(event);
+      return event.defaultPrevented;
+    };
+    expect(leave()).toBe(true);
     await user.click(screen.getByRole('button', { name: 'I have added it to Seqera' }));
     const confirm = screen.getByRole('dialog', { name: 'Continue without the private key?' });
     await user.click(within(confirm).getByRole('button', { name: 'Go back' }));
@@ -310,6 +317,15 @@ describe('onboarding: the whole flow', () => {
     await user.click(screen.getByRole('button', { name: 'I have added it to Seqera' }));
     await user.click(screen.getByRole('button', { name: 'Continue anyway' }));
     expect(await screen.findByRole('heading', { name: /Step 4 of 5/ })).toBeInTheDocument();
+    expect(leave()).toBe(false);
+  });
+
+  it('lets the tab close without asking once the private key is copied', async () => {
+    const { user } = await generateThroughFlow('');
+    await user.click(screen.getByRole('button', { name: 'Copy SSH private key' }));
+    const event = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(event);
+    expect(event.defaultPrevented).toBe(false);
   });
 });
 
@@ -362,7 +378,7 @@ describe('onboarding: step 6, reload', () => {
     const { user } = renderApp('/get-started');
     expect(screen.getByRole('heading', { name: /Step 3 of 5/ })).toBeInTheDocument();
     expect(screen.getByText(/^The private key is gone\./).parentElement).toHaveTextContent(
-      'The private key is gone. This page was reloaded after the key seqera-ada was made. Keysmith never stores a private key, not even in this browser, so it was lost with the page: this is by design, not a fault.',
+      'The private key is gone. This page was reloaded (or left) after the key seqera-ada was made. Keysmith never stores a private key, not even in this browser, so it was lost with the page: this is by design, not a fault.',
     );
     expect(screen.queryByRole('button', { name: 'Copy SSH private key' })).not.toBeInTheDocument();
 

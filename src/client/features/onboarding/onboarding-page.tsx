@@ -229,7 +229,7 @@ function KeyGoneNotice({
   return (
     <div className="warning-box" role="note">
       <p>
-        <strong>The private key is gone.</strong> This page was reloaded after the key{' '}
+        <strong>The private key is gone.</strong> This page was reloaded (or left) after the key{' '}
         <strong>{name}</strong> was made. Keysmith never stores a private key, not even in this
         browser, so it was lost with the page: this is by design, not a fault.
       </p>
