@@ -42,14 +42,15 @@ export function OnboardingPage() {
   const [secret, setSecret] = useState<Secret | null>(null);
   const [confirmingStartOver, setConfirmingStartOver] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
-  const firstRender = useRef(true);
+  const focusedStep = useRef(flow.step);
 
   useEffect(() => saveFlow(flow), [flow]);
   useEffect(() => {
     // Each new step takes the focus to its heading, so keyboard and screen reader users land
-    // at its start; not on the first render, where the page heading comes first.
-    if (firstRender.current) firstRender.current = false;
-    else heading.current?.focus();
+    // at its start; not on opening the page, where the page heading comes first.
+    if (focusedStep.current === flow.step) return;
+    focusedStep.current = flow.step;
+    heading.current?.focus();
   }, [flow.step]);
 
   function startOver() {
