@@ -251,6 +251,6 @@ describe('servers and CLI writers at once', () => {
         summary.count('sshd logs in exactly the keys that are there', ok);
         expect(login?.ok, `${label}: ${login?.output ?? ''}`).toBe(shouldLogIn);
       }
-    });
+    }, 120_000);
   }
 });

@@ -77,6 +77,8 @@ function makeHome(index: number): { home: string; file: string } {
 interface Killed {
   acked: number;
   output: string;
+  /** Milliseconds from `ready` to the last acknowledgement. */
+  ran: number;
 }
 
 /** Starts the writer, kills it `delayMs` after it is loaded, and reports what it acknowledged. */
@@ -91,10 +93,14 @@ function runAndKill(home: string, file: string, delayMs: number): Promise<Killed
     children.add(child);
     let output = '';
     let timer: NodeJS.Timeout | undefined;
+    let readyAt = 0;
+    let lastAckAt = 0;
     const safety = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
+      if (chunk.includes('ack ')) lastAckAt = performance.now();
       if (timer === undefined && output.startsWith('ready\n')) {
+        readyAt = performance.now();
         timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
       }
     });
@@ -113,7 +119,7 @@ function runAndKill(home: string, file: string, delayMs: number): Promise<Killed
         reject(new Error(`writer refused a change:\n${output}`));
         return;
       }
-      resolve({ acked: acks.length, output });
+      resolve({ acked: acks.length, output, ran: lastAckAt - readyAt });
     });
   });
 }
@@ -205,126 +211,138 @@ describe('temporary files of a dead writer', () => {
 });
 
 describe('a writer killed with SIGKILL at random points', () => {
-  it(`leaves the old or the new file, every acknowledged key, its mode and owner (${TRIALS} kills)`, async () => {
-    process.stdout.write(`crashes: seed ${seed} (replay with KEYSMITH_SEED=${seed})\n`);
-    const problems: string[] = [];
-    const followUps: Promise<void>[] = [];
-    const landed = new Map<number, number>();
-    let maxWait = 0;
-    let stale = 0;
-    let temps = 0;
+  it(
+    `leaves the old or the new file, every acknowledged key, its mode and owner (${TRIALS} kills)`,
+    async () => {
+      process.stdout.write(`crashes: seed ${seed} (replay with KEYSMITH_SEED=${seed})\n`);
+      const problems: string[] = [];
+      const followUps: Promise<void>[] = [];
+      const landed = new Map<number, number>();
+      let maxWait = 0;
+      let stale = 0;
+      let temps = 0;
 
-    const trial = async (index: number, delayMs: number) => {
-      const { home, file } = makeHome(index);
-      const { acked, output } = await runAndKill(home, file, delayMs);
-      landed.set(acked, (landed.get(acked) ?? 0) + 1);
-      const text = fs.readFileSync(file, 'utf8');
-      const oldVersion = versions[acked] ?? '';
-      const newVersion = versions[acked + 1];
-      const where = `trial ${index} (delay ${delayMs.toFixed(1)} ms, ${acked} acked)`;
+      const trial = async (index: number, delayMs: number) => {
+        const { home, file } = makeHome(index);
+        const { acked, output } = await runAndKill(home, file, delayMs);
+        landed.set(acked, (landed.get(acked) ?? 0) + 1);
+        const text = fs.readFileSync(file, 'utf8');
+        const oldVersion = versions[acked] ?? '';
+        const newVersion = versions[acked + 1];
+        const where = `trial ${index} (delay ${delayMs.toFixed(1)} ms, ${acked} acked)`;
 
-      if (
-        !summary.count(
-          'file is exactly the old or the new version',
-          text === oldVersion || text === newVersion,
-        )
-      ) {
-        problems.push(
-          `${where}: file is neither version ${acked} nor ${acked + 1}:\n${text}\n${output}`,
+        if (
+          !summary.count(
+            'file is exactly the old or the new version',
+            text === oldVersion || text === newVersion,
+          )
+        ) {
+          problems.push(
+            `${where}: file is neither version ${acked} nor ${acked + 1}:\n${text}\n${output}`,
+          );
+        }
+        let parsed = true;
+        try {
+          listKeys(text, now);
+        } catch {
+          parsed = false;
+        }
+        if (!summary.count('file parses', parsed)) problems.push(`${where}: listKeys threw`);
+
+        // Every key present after the last acknowledged change is still there, unless the one
+        // change in flight (not acknowledged) removed it.
+        const inFlight = ops[acked];
+        const mustHave = [...fingerprints(oldVersion)].filter(
+          (fp) => !(inFlight?.op === 'remove' && inFlight.fingerprint === fp),
         );
-      }
-      let parsed = true;
-      try {
-        listKeys(text, now);
-      } catch {
-        parsed = false;
-      }
-      if (!summary.count('file parses', parsed)) problems.push(`${where}: listKeys threw`);
+        const have = fingerprints(text);
+        const lost = mustHave.filter((fp) => !have.has(fp));
+        if (!summary.count('every acknowledged key kept', lost.length === 0)) {
+          problems.push(`${where}: lost ${lost.join(', ')}`);
+        }
 
-      // Every key present after the last acknowledged change is still there, unless the one
-      // change in flight (not acknowledged) removed it.
-      const inFlight = ops[acked];
-      const mustHave = [...fingerprints(oldVersion)].filter(
-        (fp) => !(inFlight?.op === 'remove' && inFlight.fingerprint === fp),
-      );
-      const have = fingerprints(text);
-      const lost = mustHave.filter((fp) => !have.has(fp));
-      if (!summary.count('every acknowledged key kept', lost.length === 0)) {
-        problems.push(`${where}: lost ${lost.join(', ')}`);
-      }
+        const stat = fs.statSync(file);
+        const dirMode = fs.statSync(path.dirname(file)).mode & 0o7777;
+        const modesKept =
+          (stat.mode & 0o7777) === MODE &&
+          stat.uid === OWNER.uid &&
+          stat.gid === OWNER.gid &&
+          dirMode === 0o700;
+        if (!summary.count('mode and owner kept', modesKept)) {
+          problems.push(
+            `${where}: mode ${(stat.mode & 0o7777).toString(8)} owner ${stat.uid}:${stat.gid}`,
+          );
+        }
 
-      const stat = fs.statSync(file);
-      const dirMode = fs.statSync(path.dirname(file)).mode & 0o7777;
-      const modesKept =
-        (stat.mode & 0o7777) === MODE &&
-        stat.uid === OWNER.uid &&
-        stat.gid === OWNER.gid &&
-        dirMode === 0o700;
-      if (!summary.count('mode and owner kept', modesKept)) {
-        problems.push(
-          `${where}: mode ${(stat.mode & 0o7777).toString(8)} owner ${stat.uid}:${stat.gid}`,
+        const left = leftovers(path.dirname(file));
+        if (left.some((name) => name.endsWith('.lock'))) stale += 1;
+        if (left.some((name) => !name.endsWith('.lock'))) temps += 1;
+
+        followUps.push(
+          nextWrite(home, file, key(extra, index)).then((next) => {
+            maxWait = Math.max(maxWait, next.ms);
+            if (
+              !summary.count('next writer gets through within 15 s', next.ok && next.ms <= 15_000)
+            ) {
+              problems.push(
+                `${where}: next writer failed after ${next.ms.toFixed(0)} ms: ${next.detail}`,
+              );
+            }
+            if (!summary.count('no temporary file or lock left after the next write', next.clean)) {
+              problems.push(`${where}: next writer left files behind: ${next.detail}`);
+            }
+          }),
         );
-      }
+      };
 
-      const left = leftovers(path.dirname(file));
-      if (left.some((name) => name.endsWith('.lock'))) stale += 1;
-      if (left.some((name) => !name.endsWith('.lock'))) temps += 1;
-
-      followUps.push(
-        nextWrite(home, file, key(extra, index)).then((next) => {
-          maxWait = Math.max(maxWait, next.ms);
-          if (
-            !summary.count('next writer gets through within 15 s', next.ok && next.ms <= 15_000)
-          ) {
-            problems.push(
-              `${where}: next writer failed after ${next.ms.toFixed(0)} ms: ${next.detail}`,
-            );
-          }
-          if (!summary.count('no temporary file or lock left after the next write', next.clean)) {
-            problems.push(`${where}: next writer left files behind: ${next.detail}`);
-          }
+      // Kill points spread over the whole run, from before the first write to after the last:
+      // first time one uninterrupted run on this machine, under the same load.
+      const calibration = await Promise.all(
+        Array.from({ length: PARALLEL }, (_, i) => {
+          const { home, file } = makeHome(TRIALS + 2 + i);
+          return runAndKill(home, file, 60_000).then((run) => run.ran);
         }),
       );
-    };
-
-    // Kill points spread over the whole run, from before the first write to after the last:
-    // first time one uninterrupted run on this machine, under the same load.
-    const calibration = await Promise.all(
-      Array.from({ length: PARALLEL }, (_, i) => {
-        const { home, file } = makeHome(TRIALS + 2 + i);
-        const started = performance.now();
-        return runAndKill(home, file, 60_000).then(() => performance.now() - started);
-      }),
-    );
-    const span = Math.max(...calibration) * 1.1;
-    const delays = Array.from({ length: TRIALS }, () => random() * span);
-    for (let start = 0; start < TRIALS; start += PARALLEL) {
-      await Promise.all(
-        delays.slice(start, start + PARALLEL).map((delay, i) => trial(start + i, delay)),
+      const span = Math.max(...calibration) * 1.1;
+      summary.note(
+        'file parses',
+        `kill points spread over ${span.toFixed(0)} ms after start-up (1.1 × a full run)`,
       );
-    }
-    await Promise.all(followUps);
+      const started = performance.now();
+      const delays = Array.from({ length: TRIALS }, () => random() * span);
+      for (let start = 0; start < TRIALS; start += PARALLEL) {
+        await Promise.all(
+          delays.slice(start, start + PARALLEL).map((delay, i) => trial(start + i, delay)),
+        );
+      }
+      await Promise.all(followUps);
+      summary.note(
+        'mode and owner kept',
+        `the ${TRIALS} trials took ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
 
-    const histogram = [...landed.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([acked, n]) => `${acked}:${n}`)
-      .join(' ');
-    summary.note(
-      'file is exactly the old or the new version',
-      `kills by changes acked: ${histogram}`,
-    );
-    summary.note(
-      'next writer gets through within 15 s',
-      `max ${(maxWait / 1000).toFixed(1)} s; ${stale} kills left a lock`,
-    );
-    summary.note(
-      'no temporary file or lock left after the next write',
-      `${temps} kills left a temporary file`,
-    );
-    expect(problems, `seed ${seed}`).toEqual([]);
-    // The kills must really land mid-run, not only before or after every change.
-    expect(
-      [...landed.keys()].filter((acked) => acked > 0 && acked < ops.length).length,
-    ).toBeGreaterThan(2);
-  });
+      const histogram = [...landed.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([acked, n]) => `${acked}:${n}`)
+        .join(' ');
+      summary.note(
+        'file is exactly the old or the new version',
+        `kills by changes acked: ${histogram}`,
+      );
+      summary.note(
+        'next writer gets through within 15 s',
+        `max ${(maxWait / 1000).toFixed(1)} s; ${stale} kills left a lock`,
+      );
+      summary.note(
+        'no temporary file or lock left after the next write',
+        `${temps} kills left a temporary file`,
+      );
+      expect(problems, `seed ${seed}`).toEqual([]);
+      // The kills must really land mid-run, not only before or after every change.
+      expect(
+        [...landed.keys()].filter((acked) => acked > 0 && acked < ops.length).length,
+      ).toBeGreaterThan(2);
+    },
+    240_000 * scale,
+  );
 });

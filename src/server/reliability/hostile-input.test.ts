@@ -442,87 +442,97 @@ afterAll(async () => {
 });
 
 describe('hostile requests', () => {
-  it('against createApp over the memory store, with real local-mode authentication', async () => {
-    process.stdout.write(`hostile-input: seed ${seed} (replay with KEYSMITH_SEED=${seed})\n`);
-    const auth = createLocalAuth({ token, user: 'ada', port: () => PORT });
-    await fc.assert(
-      fc.asyncProperty(fileText(), attempt(), async (initial, a) => {
-        const store = createMemoryKeyStore(initial, { now: () => now });
-        const app = createApp({
-          authenticate: (request) => auth.authenticate(request),
-          pageGate: (request) => auth.pageGate(request),
-          storeFor: () => store,
-          now: () => now,
-        });
-        const response = await app.fetch(
-          new Request(`http://${a.host}${a.path}`, {
-            method: a.method,
-            headers: a.headers,
-            ...(a.body === undefined ? {} : { body: a.body }),
-          }),
-        );
-        const body = await response.text();
-        const problems = check(a, response.status, body, initial, store.text(), 'app');
-        expect(problems).toEqual([]);
-      }),
-      { numRuns: 1000 * scale, seed },
-    );
-  }, 120_000);
+  it(
+    'against createApp over the memory store, with real local-mode authentication',
+    async () => {
+      process.stdout.write(`hostile-input: seed ${seed} (replay with KEYSMITH_SEED=${seed})\n`);
+      const auth = createLocalAuth({ token, user: 'ada', port: () => PORT });
+      await fc.assert(
+        fc.asyncProperty(fileText(), attempt(), async (initial, a) => {
+          const store = createMemoryKeyStore(initial, { now: () => now });
+          const app = createApp({
+            authenticate: (request) => auth.authenticate(request),
+            pageGate: (request) => auth.pageGate(request),
+            storeFor: () => store,
+            now: () => now,
+          });
+          const response = await app.fetch(
+            new Request(`http://${a.host}${a.path}`, {
+              method: a.method,
+              headers: a.headers,
+              ...(a.body === undefined ? {} : { body: a.body }),
+            }),
+          );
+          const body = await response.text();
+          const problems = check(a, response.status, body, initial, store.text(), 'app');
+          expect(problems).toEqual([]);
+        }),
+        { numRuns: 1000 * scale, seed },
+      );
+    },
+    120_000 * scale,
+  );
 
-  it('against the real server over a file in a temporary home; ssh-keygen agrees', async () => {
-    const file = path.join(dir, 'home', '.ssh', 'authorized_keys');
-    const probe = path.join(dir, 'probe.pub');
-    await fc.assert(
-      fc.asyncProperty(fileText(), attempt(), async (initial, a) => {
-        fs.writeFileSync(file, initial, { mode: 0o600 });
-        const response = await httpRequest({
-          port: server.port,
-          method: a.method,
-          path: a.path,
-          headers: {
-            ...a.headers,
-            Host: a.host.replace(String(PORT), String(server.port)),
-            // Node's client sends a DELETE body with neither length nor chunking; say it.
-            ...(a.body === undefined
-              ? {}
-              : { 'Content-Length': String(Buffer.byteLength(a.body)) }),
-            ...(a.headers.Cookie === undefined
-              ? {}
-              : { Cookie: a.headers.Cookie.replace(String(PORT), String(server.port)) }),
-            ...(a.headers.Origin === `http://127.0.0.1:${PORT}`
-              ? { Origin: `http://127.0.0.1:${server.port}` }
-              : {}),
-          },
-          ...(a.body === undefined ? {} : { body: a.body }),
-        });
-        const after = fs.readFileSync(file, 'utf8');
-        const problems = check(a, response.status, response.body, initial, after, 'server');
-        if (response.status === 201) {
-          // The real ssh-keygen reads the written line (options and all) as the API said.
-          const { key } = createKeyResponseSchema.parse(JSON.parse(response.body));
-          const keyLine = after.trimEnd().split('\n').at(-1) ?? '';
-          fs.writeFileSync(probe, `${keyLine}\n`);
-          const out = execFileSync('ssh-keygen', ['-l', '-f', probe], { encoding: 'utf8' }).trim();
-          // ssh-keygen -l shows the options as the comment of a comment-less line with options
-          // (a display quirk of its own; sshd does not read comments), so the comment is
-          // compared only when there is one; and only in ASCII, which ssh-keygen prints as is
-          // (it escapes other characters as octal, depending on the locale).
-          const expected =
-            key.comment === '' || !/^[\x20-\x7e]*$/.test(key.comment)
-              ? `${key.bits} ${key.fingerprint} `
-              : `${key.bits} ${key.fingerprint} ${key.comment} (`;
-          if (
-            !summary.count(
-              'server: ssh-keygen -lf reads the written line as reported',
-              out.startsWith(expected),
-            )
-          ) {
-            problems.push(`ssh-keygen: ${out} vs ${expected}`);
+  it(
+    'against the real server over a file in a temporary home; ssh-keygen agrees',
+    async () => {
+      const file = path.join(dir, 'home', '.ssh', 'authorized_keys');
+      const probe = path.join(dir, 'probe.pub');
+      await fc.assert(
+        fc.asyncProperty(fileText(), attempt(), async (initial, a) => {
+          fs.writeFileSync(file, initial, { mode: 0o600 });
+          const response = await httpRequest({
+            port: server.port,
+            method: a.method,
+            path: a.path,
+            headers: {
+              ...a.headers,
+              Host: a.host.replace(String(PORT), String(server.port)),
+              // Node's client sends a DELETE body with neither length nor chunking; say it.
+              ...(a.body === undefined
+                ? {}
+                : { 'Content-Length': String(Buffer.byteLength(a.body)) }),
+              ...(a.headers.Cookie === undefined
+                ? {}
+                : { Cookie: a.headers.Cookie.replace(String(PORT), String(server.port)) }),
+              ...(a.headers.Origin === `http://127.0.0.1:${PORT}`
+                ? { Origin: `http://127.0.0.1:${server.port}` }
+                : {}),
+            },
+            ...(a.body === undefined ? {} : { body: a.body }),
+          });
+          const after = fs.readFileSync(file, 'utf8');
+          const problems = check(a, response.status, response.body, initial, after, 'server');
+          if (response.status === 201) {
+            // The real ssh-keygen reads the written line (options and all) as the API said.
+            const { key } = createKeyResponseSchema.parse(JSON.parse(response.body));
+            const keyLine = after.trimEnd().split('\n').at(-1) ?? '';
+            fs.writeFileSync(probe, `${keyLine}\n`);
+            const out = execFileSync('ssh-keygen', ['-l', '-f', probe], {
+              encoding: 'utf8',
+            }).trim();
+            // ssh-keygen -l shows the options as the comment of a comment-less line with options
+            // (a display quirk of its own; sshd does not read comments), so the comment is
+            // compared only when there is one; and only in ASCII, which ssh-keygen prints as is
+            // (it escapes other characters as octal, depending on the locale).
+            const expected =
+              key.comment === '' || !/^[\x20-\x7e]*$/.test(key.comment)
+                ? `${key.bits} ${key.fingerprint} `
+                : `${key.bits} ${key.fingerprint} ${key.comment} (`;
+            if (
+              !summary.count(
+                'server: ssh-keygen -lf reads the written line as reported',
+                out.startsWith(expected),
+              )
+            ) {
+              problems.push(`ssh-keygen: ${out} vs ${expected}`);
+            }
           }
-        }
-        expect(problems).toEqual([]);
-      }),
-      { numRuns: 150 * scale, seed },
-    );
-  }, 120_000);
+          expect(problems).toEqual([]);
+        }),
+        { numRuns: 150 * scale, seed },
+      );
+    },
+    120_000 * scale,
+  );
 });

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
+/** Written by every `tsc -p tsconfig.node.json` that found anything to do. */
+const BUILD_INFO = path.join(ROOT, 'node_modules', '.cache', 'tsc', 'node.tsbuildinfo');
 
 /** The newest modification time of the compiled sources (server, cli, api, crypto). */
 function newestSource(): number {
@@ -29,7 +31,12 @@ export function nodeArgs(entry: string): string[] {
   const source = path.join(ROOT, 'src', `${entry}.ts`);
   const compiled = path.join(ROOT, 'dist', 'node', `${entry}.js`);
   try {
-    if (fs.statSync(compiled).mtimeMs >= newestSource()) return [compiled];
+    // tsc leaves an output file alone when its text did not change, but rewrites its build info.
+    const built = Math.max(
+      fs.statSync(compiled).mtimeMs,
+      fs.statSync(BUILD_INFO, { throwIfNoEntry: false })?.mtimeMs ?? 0,
+    );
+    if (built >= newestSource()) return [compiled];
   } catch {
     // Not built: run the source.
   }
