@@ -206,7 +206,7 @@ test('step 3: each copied field is exactly what Seqera, tw and the API take', as
   secrets.push(seqeraToken);
   await send.getByRole('button', { name: 'Send to Seqera Platform' }).click();
   await expect(send.getByRole('alert')).toContainText(
-    "This page could not reach https://api.cloud.seqera.io. Keysmith lets its page connect only to the Keysmith server (Content-Security-Policy connect-src 'self')",
+    "This page could not reach https://api.cloud.seqera.io. Keysmith lets its page connect only to the Keysmith server and to the Seqera API named by the server's --seqera-api flag (Content-Security-Policy connect-src)",
   );
   await expectNoAxeViolations(page, 'onboarding step 3, send refused by the CSP');
 });

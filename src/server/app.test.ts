@@ -92,6 +92,24 @@ function expectSecurityHeaders(response: Response) {
   expect(response.headers.get('Referrer-Policy')).toBe('no-referrer');
 }
 
+describe('Content-Security-Policy', () => {
+  it('lets the page connect to its own origin only, unless an API origin is configured', async () => {
+    const { app } = setup();
+    const plain = (await app.request(apiPaths.me)).headers.get('Content-Security-Policy') ?? '';
+    expect(plain).toMatch(/(^|; )connect-src 'self'(;|$)/);
+
+    const withSeqera = createApp({
+      authenticate: () => Promise.resolve({ user: 'ada', mode: 'mock' }),
+      storeFor: () => createMemoryKeyStore(''),
+      now: () => new Date(),
+      connectSources: ['https://api.cloud.seqera.io'],
+    });
+    const csp = (await withSeqera.request(apiPaths.me)).headers.get('Content-Security-Policy');
+    expect(csp).toMatch(/(^|; )connect-src 'self' https:\/\/api\.cloud\.seqera\.io(;|$)/);
+    expect(csp).toContain("script-src 'self';");
+  });
+});
+
 describe('GET /api/me', () => {
   it('names the signed-in user and the mode', async () => {
     const { app } = setup();

@@ -44,36 +44,46 @@ export interface AppDeps {
   staticFiles?(request: Request): Promise<Response | null>;
   /** Largest accepted request body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
+  /** Origins the page may call besides its own (CSP connect-src), e.g. a Seqera Platform API. */
+  connectSources?: readonly string[];
 }
 
 /**
  * Strict CSP: only this origin's own files, no inline script, no framing, no plugins.
  * Inline styles are allowed: Radix Dialog's scroll lock (react-remove-scroll) injects a <style>
  * element whose text depends on the scrollbar width, so no hash can name it. Styles cannot run
- * code; scripts stay 'self' only.
+ * code; scripts stay 'self' only. `connectSources` adds origins the page may call besides its
+ * own (the Seqera Platform API of `--seqera-api`, for the onboarding's "Send to Seqera").
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function contentSecurityPolicy(connectSources: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    ["connect-src 'self'", ...connectSources].join(' '),
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
-const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+/** The default policy: the page talks to its own origin only. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
+
+function securityHeaders(connectSources: readonly string[]): Record<string, string> {
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(connectSources),
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  };
+}
 
 /** `SHA256:` and 43 characters of unpadded base64, as `ssh-keygen -l` prints it. */
 const FINGERPRINT_PATTERN = /^SHA256:[A-Za-z0-9+/]{43}$/;
@@ -86,14 +96,18 @@ function errorBody(code: ErrorCode, message: string): ErrorResponse {
   return { error: { code, message } };
 }
 
-function withHeaders(response: Response, path: string): Response {
+function withHeaders(
+  response: Response,
+  path: string,
+  headers: Readonly<Record<string, string>>,
+): Response {
   let target = response;
   try {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) target.headers.set(name, value);
+    for (const [name, value] of Object.entries(headers)) target.headers.set(name, value);
   } catch {
     // Responses made by fetch() have immutable headers: copy once, then set.
     target = new Response(response.body, response);
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) target.headers.set(name, value);
+    for (const [name, value] of Object.entries(headers)) target.headers.set(name, value);
   }
   if (path === '/api' || path.startsWith('/api/')) target.headers.set('Cache-Control', 'no-store');
   return target;
@@ -155,11 +169,12 @@ function describeIssues(issues: readonly { path: PropertyKey[]; message: string 
  */
 export function createApp(deps: AppDeps): Hono<Env> {
   const maxBodyBytes = deps.maxBodyBytes ?? 64 * 1024;
+  const headers = securityHeaders(deps.connectSources ?? []);
   const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
     await next();
-    c.res = withHeaders(c.res, c.req.path);
+    c.res = withHeaders(c.res, c.req.path, headers);
   });
 
   app.onError((error, c) => {

@@ -30,6 +30,8 @@ export interface ServerConfig {
   staticDir: string | null;
   /** Local mode: the sign-in token (random when absent). */
   token?: string;
+  /** Origins the page may call besides its own (CSP connect-src): `--seqera-api`. */
+  connectSources?: readonly string[];
   /** Local mode: the user and home to serve (default: this process's user and $HOME). */
   user?: string;
   home?: string;
@@ -156,7 +158,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     };
   }
 
-  const app = createApp(deps);
+  const app = createApp({ ...deps, connectSources: config.connectSources ?? [] });
   const server = createAdaptorServer({
     fetch: (request: Request, env: HttpBindings | Http2Bindings) => {
       const address = env.incoming.socket.remoteAddress;

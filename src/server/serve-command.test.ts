@@ -41,6 +41,10 @@ describe('parseServeArgs', () => {
         '2000',
         '--static',
         '/srv/web',
+        '--seqera-api',
+        'https://api.cloud.seqera.io/',
+        '--seqera-api',
+        'http://127.0.0.1:8000/api',
       ],
       { KEYSMITH_TOKEN: 'ignored-in-proxy-mode' },
     );
@@ -53,6 +57,7 @@ describe('parseServeArgs', () => {
       authorizedKeys: '/etc/ssh/keys/%u',
       minUid: 2000,
       staticDir: '/srv/web',
+      connectSources: ['https://api.cloud.seqera.io', 'http://127.0.0.1:8000'],
     });
     const local = parseServeArgs([], { KEYSMITH_TOKEN: 'abcdefghijklmnop-_' });
     expect('config' in local && local.config.token).toBe('abcdefghijklmnop-_');
@@ -72,6 +77,10 @@ describe('parseServeArgs', () => {
       [['--authorized-keys', 'keys/%u'], {}, /absolute/],
       [['--user-header', 'X User'], {}, /--user-header/],
       [['--min-uid', '0'], {}, /--min-uid/],
+      [['--seqera-api', 'api.cloud.seqera.io'], {}, /--seqera-api must be a URL/],
+      [['--seqera-api', 'http://seqera.example.org'], {}, /--seqera-api must use https/],
+      [['--seqera-api', "https://x.example.org'; script-src *"], {}, /--seqera-api/],
+      [['--seqera-api', 'https://user:pw@seqera.example.org'], {}, /user name or password/],
       [['--frobnicate'], {}, /frobnicate/],
       [['extra'], {}, /extra/],
       [[], { KEYSMITH_TOKEN: 'short' }, /KEYSMITH_TOKEN/],

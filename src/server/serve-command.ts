@@ -27,6 +27,9 @@ Options:
                            (default %h/.ssh/authorized_keys)
   --min-uid N              proxy mode: lowest uid served (default 1000)
   --static DIR             built web app to serve (default dist/web)
+  --seqera-api URL         a Seqera Platform API the onboarding page may send the new
+                           credential to from the browser (repeatable; e.g.
+                           https://api.cloud.seqera.io); without it the page offers copy only
   --help                   show this help
 
 Environment:
@@ -37,6 +40,39 @@ Environment:
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * A Seqera Platform API base URL the onboarding page may call from the browser (CSP
+ * connect-src). https only, except loopback for a local Seqera; reduced to its origin.
+ */
+const seqeraApiSchema = z.string().transform((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `--seqera-api must be a URL such as https://api.cloud.seqera.io (got "${text}").`,
+    });
+    return z.NEVER;
+  }
+  const loopback = LOOPBACK_HOSTS.has(url.hostname.replace(/^\[|\]$/g, ''));
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: '--seqera-api must use https:// (plain http only on 127.0.0.1 or localhost).',
+    });
+    return z.NEVER;
+  }
+  if (url.username !== '' || url.password !== '') {
+    ctx.addIssue({
+      code: 'custom',
+      message: '--seqera-api must not carry a user name or password.',
+    });
+    return z.NEVER;
+  }
+  return url.origin;
+});
 
 const flagsSchema = z
   .strictObject({
@@ -76,6 +112,7 @@ const flagsSchema = z
       .refine((uid) => uid >= 1, '--min-uid must be at least 1 (root is never served).')
       .default(1000),
     static: z.string().min(1).optional(),
+    'seqera-api': z.array(seqeraApiSchema).default([]),
     help: z.boolean().optional(),
   })
   .superRefine((flags, ctx) => {
@@ -124,6 +161,7 @@ export function parseServeArgs(
         'authorized-keys': { type: 'string' },
         'min-uid': { type: 'string' },
         static: { type: 'string' },
+        'seqera-api': { type: 'string', multiple: true },
         help: { type: 'boolean' },
       },
     }));
@@ -152,6 +190,7 @@ export function parseServeArgs(
       authorizedKeys: flags['authorized-keys'],
       minUid: flags['min-uid'],
       staticDir: path.resolve(flags.static ?? defaultStaticDir()),
+      connectSources: flags['seqera-api'],
       ...(token === undefined ? {} : { token }),
     },
   };

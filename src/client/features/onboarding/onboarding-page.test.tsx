@@ -557,7 +557,7 @@ describe('onboarding: Send to Seqera Platform (optional)', () => {
     await user.type(within(form).getByLabelText('Access token'), token);
     await user.click(within(form).getByRole('button', { name: 'Send to Seqera Platform' }));
     expect(await within(form).findByRole('alert')).toHaveTextContent(
-      "This page could not reach https://seqera.example.org/api. Keysmith lets its page connect only to the Keysmith server (Content-Security-Policy connect-src 'self')",
+      "This page could not reach https://seqera.example.org/api. Keysmith lets its page connect only to the Keysmith server and to the Seqera API named by the server's --seqera-api flag (Content-Security-Policy connect-src)",
     );
     expect(within(form).getByRole('alert')).toHaveTextContent('Copy the JSON body above');
   });

@@ -138,7 +138,7 @@ function stateMessage(state: SendState, name: string, apiUrl: string, workspaceI
     case 'name-taken':
       return `A credential named ${name} already exists in ${where} (409). Delete or rename it in Seqera, or start over with another name.`;
     case 'blocked':
-      return `This page could not reach ${apiUrl}. Keysmith lets its page connect only to the Keysmith server (Content-Security-Policy connect-src 'self'), and Seqera's API must also accept requests from this page (CORS); a wrong address fails the same way. Copy the JSON body above and send it with curl, or use the tw command or Seqera's form.`;
+      return `This page could not reach ${apiUrl}. Keysmith lets its page connect only to the Keysmith server and to the Seqera API named by the server's --seqera-api flag (Content-Security-Policy connect-src), and Seqera's API must also accept requests from this page (CORS); a wrong address fails the same way. Copy the JSON body above and send it with curl, or use the tw command or Seqera's form.`;
     case 'failed':
       return `Seqera answered ${state.status === 0 ? 'nothing' : state.status}: ${state.message} Retry, or copy the JSON body above instead.`;
     default:
