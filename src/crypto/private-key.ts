@@ -3,10 +3,8 @@
  * unencrypted, or encrypted with aes256-ctr under a bcrypt_pbkdf key, exactly as ssh-keygen
  * writes them (armour with 70-column base64, LF, final newline).
  */
-import nacl from 'tweetnacl';
-import { inThreadKdf } from './default-kdf.ts';
 import { KeyFormatError } from './errors.ts';
-import { ed25519PublicBlob } from './keygen.ts';
+import { ed25519PublicBlob, ed25519PublicKeyFromSeed } from './keygen.ts';
 import { parsePublicKeyBlob, findControlCharacter } from './public-key.ts';
 import {
   SshReader,
@@ -135,7 +133,7 @@ export async function encodePrivateKey(
   if (!(seed instanceof Uint8Array)) throw new TypeError('"seed" must be a Uint8Array');
   if (seed.length !== 32) throw new RangeError(`"seed" must be 32 bytes, got ${seed.length}`);
   const publicBlob = ed25519PublicBlob(publicKey);
-  if (!bytesEqual(nacl.sign.keyPair.fromSeed(seed).publicKey, publicKey)) {
+  if (!bytesEqual(await ed25519PublicKeyFromSeed(seed), publicKey)) {
     throw new RangeError('"publicKey" is not the public key of "seed"');
   }
   const { comment } = options;
@@ -179,7 +177,12 @@ export async function encodePrivateKey(
   let privateSection: Uint8Array = padded;
   let kdfOptions: Uint8Array = new Uint8Array(0);
   if (encrypted) {
-    const keyIv = await deriveKeyIv(options.kdf ?? inThreadKdf, pass, salt, rounds);
+    const keyIv = await deriveKeyIv(
+      options.kdf ?? (await import('./default-kdf.ts')).inThreadKdf,
+      pass,
+      salt,
+      rounds,
+    );
     privateSection = await aes256Ctr(keyIv, padded);
     keyIv.fill(0);
     kdfOptions = new SshWriter().string(salt).uint32(rounds).bytes();
@@ -342,7 +345,12 @@ export async function decodePrivateKey(
           'This key is encrypted: enter its passphrase.',
         );
       }
-      const keyIv = await deriveKeyIv(options.kdf ?? inThreadKdf, pass, salt, rounds);
+      const keyIv = await deriveKeyIv(
+        options.kdf ?? (await import('./default-kdf.ts')).inThreadKdf,
+        pass,
+        salt,
+        rounds,
+      );
       section = await aes256Ctr(keyIv, section);
       keyIv.fill(0);
     }
@@ -372,7 +380,7 @@ export async function decodePrivateKey(
     if (
       !bytesEqual(ed25519PublicBlob(publicKey), publicBlob) ||
       !bytesEqual(secret.subarray(32), publicKey) ||
-      !bytesEqual(nacl.sign.keyPair.fromSeed(seed).publicKey, publicKey)
+      !bytesEqual(await ed25519PublicKeyFromSeed(seed), publicKey)
     ) {
       throw invalid('The private key does not match its public key: the file is damaged.');
     }

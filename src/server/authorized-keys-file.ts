@@ -233,23 +233,42 @@ function isIgnoredBySshd(text: string): boolean {
   return rest === '' || rest.startsWith('#');
 }
 
+/**
+ * Parsed key lines by their exact text: a file changes by a line or two between requests, so
+ * every other line is parsed and hashed once per process, not once per request. Bounded.
+ */
+const parsedLines = new Map<string, { entry: AuthorizedKeyEntry; fingerprint: string } | null>();
+const PARSED_LINES_MAX = 50_000;
+
+function parseKeyLine(text: string): { entry: AuthorizedKeyEntry; fingerprint: string } | null {
+  const cached = parsedLines.get(text);
+  if (cached !== undefined) return cached;
+  let parsed: { entry: AuthorizedKeyEntry; fingerprint: string } | null;
+  try {
+    const entry = parseAuthorizedKeysLine(text);
+    parsed = { entry, fingerprint: fingerprintSha256(entry.key.blob) };
+  } catch {
+    parsed = null;
+  }
+  if (parsedLines.size >= PARSED_LINES_MAX) parsedLines.clear();
+  parsedLines.set(text, parsed);
+  return parsed;
+}
+
 function readKeyLines(lines: readonly FileLine[]): KeyLine[] {
   const keys: KeyLine[] = [];
   lines.forEach((line, index) => {
     if (isIgnoredBySshd(line.text)) return;
-    let entry: AuthorizedKeyEntry;
-    try {
-      // A lone CR before the end of a last line without LF is a line ending too.
-      entry = parseAuthorizedKeysLine(line.eol === '' ? line.text.replace(/\r$/, '') : line.text);
-    } catch {
-      // sshd silently skips lines it cannot read; Keysmith keeps them verbatim and ignores them.
-      return;
-    }
+    // A lone CR before the end of a last line without LF is a line ending too.
+    const parsed = parseKeyLine(line.eol === '' ? line.text.replace(/\r$/, '') : line.text);
+    // sshd silently skips lines it cannot read; Keysmith keeps them verbatim and ignores them.
+    if (parsed === null) return;
+    const { entry, fingerprint } = parsed;
     const above = index > 0 ? lines[index - 1] : undefined;
     keys.push({
       index,
       entry,
-      fingerprint: fingerprintSha256(entry.key.blob),
+      fingerprint,
       metadata: above === undefined ? null : parseMetadataLine(above.text),
     });
   });

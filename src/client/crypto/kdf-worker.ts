@@ -4,7 +4,7 @@
  * milliseconds (REFERENCE.md, "bcrypt_pbkdf"), and its blocks are independent, so the page
  * runs two of these workers side by side (see worker-kdf.ts).
  */
-import { bcryptPbkdfBlock } from '../../crypto/bcrypt-pbkdf.ts';
+import { bcryptPbkdfBlock, warmUpBcryptPbkdf } from '../../crypto/bcrypt-pbkdf.ts';
 import type { KdfBlockRequest, KdfBlockResponse } from './kdf-messages.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -19,3 +19,6 @@ scope.onmessage = (event: MessageEvent<KdfBlockRequest>) => {
   }
   scope.postMessage(response);
 };
+
+// Compile the Blowfish loops now, while the user types the passphrase, not after the click.
+warmUpBcryptPbkdf();

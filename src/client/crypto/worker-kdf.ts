@@ -1,4 +1,4 @@
-import { interleaveBlocks } from '../../crypto/bcrypt-pbkdf.ts';
+import { interleaveBlocks } from '../../crypto/bcrypt-pbkdf-blocks.ts';
 import type { Kdf } from '../../crypto/private-key.ts';
 import type { KdfBlockRequest, KdfBlockResponse } from './kdf-messages.ts';
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ed25519PublicBlob, generateEd25519KeyPair } from '../../../crypto/keygen.ts';
 import { encodePrivateKey } from '../../../crypto/private-key.ts';
 import { fingerprintSha256, formatPublicKey } from '../../../crypto/public-key.ts';
@@ -6,7 +6,7 @@ import { randomart } from '../../../crypto/randomart.ts';
 import { useKdf } from '../../crypto/kdf-context.tsx';
 import type { GeneratedKey } from './generated-key.ts';
 import { toCreateOptions, type KeyOptionsValue } from './key-options.ts';
-import { useCreateKey } from './use-ssh-key-mutations.ts';
+import { useCreateKey, useDeleteKey } from './use-ssh-key-mutations.ts';
 
 /** Where a generation stands; anything but "idle" means busy. */
 export type GeneratePhase = 'idle' | 'generating' | 'encrypting' | 'saving';
@@ -20,6 +20,14 @@ export type GeneratePhase = 'idle' | 'generating' | 'encrypting' | 'saving';
 export function useGenerateKey() {
   const kdf = useKdf();
   const createKey = useCreateKey();
+  const deleteKey = useDeleteKey();
+  useEffect(() => {
+    // The first WebCrypto Ed25519 call in a tab costs milliseconds; pay them before the click.
+    generateEd25519KeyPair().then(
+      (pair) => pair.seed.fill(0),
+      () => undefined,
+    );
+  }, []);
   const [phase, setPhase] = useState<GeneratePhase>('idle');
   const [failure, setFailure] = useState<string | null>(null);
 
@@ -30,18 +38,32 @@ export function useGenerateKey() {
       setPhase('generating');
       const pair = await generateEd25519KeyPair();
       const comment = options.name;
+      const blob = ed25519PublicBlob(pair.publicKey);
+      const publicKey = formatPublicKey({ type: 'ssh-ed25519', blob, comment });
       if (passphrase !== '') setPhase('encrypting');
-      const privateKey = await encodePrivateKey(pair, {
+      // The public line does not depend on the encryption: send it while the workers hash.
+      const saving = createKey.mutateAsync({ publicKey, ...toCreateOptions(options, now) });
+      const encoding = encodePrivateKey(pair, {
         comment,
         ...(passphrase === '' ? {} : { passphrase }),
         kdf,
+      }).then((key) => {
+        // For `npm run bench` (figures 1 and 2 of issue 6) and the browser's performance panel.
+        performance.mark('keysmith:private-key-ready');
+        return key;
       });
-      const blob = ed25519PublicBlob(pair.publicKey);
+      const [saved, encoded] = await Promise.allSettled([saving, encoding]);
       // The seed is in privateKey now; wipe the loose copy (best effort in a GC'd language).
       pair.seed.fill(0);
-      const publicKey = formatPublicKey({ type: 'ssh-ed25519', blob, comment });
-      setPhase('saving');
-      await createKey.mutateAsync({ publicKey, ...toCreateOptions(options, now) });
+      if (encoded.status === 'rejected') {
+        // Never leave a public key in authorized_keys whose private half nobody received.
+        if (saved.status === 'fulfilled') {
+          await deleteKey.mutateAsync(saved.value.key.fingerprint).catch(() => undefined);
+        }
+        throw encoded.reason;
+      }
+      if (saved.status === 'rejected') throw saved.reason;
+      const privateKey = encoded.value;
       setPhase('idle');
       const generated: GeneratedKey = {
         name: options.name,
