@@ -15,11 +15,12 @@ import { startServer, type RunningServer } from '../node-server.ts';
 import { httpRequest, type TestResponse } from '../test/http.ts';
 import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../test/sshd.ts';
 import { freshKeys, type FreshKey } from './fresh-keys.ts';
-import { createSecretScanner } from './secret-scan.ts';
+import { captureConsole, createSecretScanner } from './secret-scan.ts';
 import { createSummary } from './summary-table.ts';
 
 const summary = createSummary('access');
 const secrets = createSecretScanner();
+let restoreConsole: () => void = () => undefined;
 const token = 'access-token-5be81c0d37a9f246';
 let keys: FreshKey[];
 let local: RunningServer;
@@ -267,6 +268,7 @@ async function refuseAll(
 beforeAll(async () => {
   keys = await freshKeys(4, 'access');
   secrets.secret('sign-in token', token);
+  restoreConsole = captureConsole(secrets, 'server');
   home = makeTestDir('access');
   const file = path.join(home, '.ssh', 'authorized_keys');
   fs.mkdirSync(path.dirname(file), { mode: 0o700 });
@@ -315,6 +317,7 @@ afterAll(async () => {
   fs.rmSync(home, { recursive: true, force: true });
   resetSshDir(alice);
   resetSshDir(bob);
+  restoreConsole();
   const found = secrets.findings();
   summary.count(`no secret in ${secrets.captured()} captured bodies`, found.length === 0);
   summary.finish();

@@ -29,7 +29,7 @@ import { httpRequest } from '../test/http.ts';
 import { makeTestKey, type TestKey } from '../test/ssh-keygen.ts';
 import { makeTestDir } from '../test/sshd.ts';
 import { freshKeys, type FreshKey } from './fresh-keys.ts';
-import { createSecretScanner } from './secret-scan.ts';
+import { captureConsole, createSecretScanner } from './secret-scan.ts';
 import { runSeed, soakScale } from './soak-scale.ts';
 import { createSummary } from './summary-table.ts';
 
@@ -37,6 +37,7 @@ const scale = soakScale();
 const seed = runSeed();
 const summary = createSummary('hostile-input');
 const secrets = createSecretScanner();
+let restoreConsole: () => void = () => undefined;
 const token = 'hostile-token-0d5e97b2c4a18f36';
 const PASSPHRASE = 'correct horse battery staple 7f3a';
 const PORT = 8022;
@@ -266,14 +267,25 @@ function attempt(): fc.Arbitrary<Attempt> {
     headers: GOOD_HEADERS(),
     body,
   }));
-  const remove = fingerprintText().map((fp): Attempt => ({
-    method: 'DELETE',
-    path: `/api/ssh-keys/${encodeURIComponent(fp)}`,
-    host: GOOD_HOST,
-    headers: { Authorization: `Bearer ${token}` },
-    body: undefined,
-  }));
-  return fc.oneof({ weight: 3, arbitrary: anyAttempt() }, { weight: 3, arbitrary: add }, remove);
+  const inFiles = fc.constantFrom(
+    ...fresh.slice(0, 2).map((k) => k.fingerprint),
+    rsa.fingerprint,
+    ecdsa.fingerprint,
+  );
+  const remove = fc
+    .oneof({ weight: 3, arbitrary: inFiles }, fingerprintText())
+    .map((fp): Attempt => ({
+      method: 'DELETE',
+      path: `/api/ssh-keys/${encodeURIComponent(fp)}`,
+      host: GOOD_HOST,
+      headers: { Authorization: `Bearer ${token}` },
+      body: undefined,
+    }));
+  return fc.oneof(
+    { weight: 3, arbitrary: anyAttempt() },
+    { weight: 3, arbitrary: add },
+    { weight: 2, arbitrary: remove },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -327,7 +339,10 @@ function check(
   if (a.method === 'DELETE') {
     const fp = decodeURIComponent(pathname.slice('/api/ssh-keys/'.length));
     const ok =
-      after === removeKey(before, fp) && !listKeys(after, now).some((k) => k.fingerprint === fp);
+      after === removeKey(before, fp) &&
+      !listKeys(after, now).some((k) => k.fingerprint === fp) &&
+      onlyKeyLinesRemoved(before, after, fp);
+
     if (!summary.count(`${via}: accepted delete removes exactly that key`, ok))
       problems.push('bad delete');
     return problems;
@@ -338,6 +353,36 @@ function check(
     problems.push(problem ?? '');
   }
   return problems;
+}
+
+/**
+ * Checked without the model's own code: `after` is `before` with some lines taken out, and each
+ * line taken out holds that key or is Keysmith's `# keysmith` line right above one. A line the
+ * server does not understand is never dropped.
+ */
+function onlyKeyLinesRemoved(before: string, after: string, fingerprint: string): boolean {
+  const blob = listKeys(before, now)
+    .find((k) => k.fingerprint === fingerprint)
+    ?.publicKey.split(' ')[1];
+  if (blob === undefined) return false;
+  const lines = (text: string) => text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  const kept = lines(after);
+  const old = lines(before);
+  let k = 0;
+  for (let i = 0; i < old.length; i += 1) {
+    const line = old[i] ?? '';
+    if (k < kept.length && kept[k] === line) {
+      k += 1;
+      continue;
+    }
+    // A last line without its newline may have been given one only if a key was appended; on a
+    // removal the line itself must be the key or its metadata.
+    const holdsKey = line.split(/\s/).includes(blob);
+    const metadataAbove =
+      line.startsWith('# keysmith ') && (old[i + 1] ?? '').split(/\s/).includes(blob);
+    if (!holdsKey && !metadataAbove) return false;
+  }
+  return k === kept.length;
 }
 
 /** The two appended lines, read as sshd reads them, must say what the API reported. */
@@ -397,6 +442,7 @@ beforeAll(async () => {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', PASSPHRASE, '-f', encrypted]);
   privateText = fs.readFileSync(rsa.privatePath, 'utf8');
   secrets.secret('sign-in token', token);
+  restoreConsole = captureConsole(secrets, 'server');
   secrets.secret('passphrase', PASSPHRASE);
   secrets.secret('private key (rsa)', privateText, rsa.publicLine);
   secrets.secret(
@@ -435,6 +481,7 @@ afterAll(async () => {
       .map(([k, n]) => `${k}: ${n}`)
       .join(', '),
   );
+  restoreConsole();
   const found = secrets.findings();
   summary.count(`no secret in ${secrets.captured()} captured bodies`, found.length === 0);
   summary.finish();
@@ -504,6 +551,19 @@ describe('hostile requests', () => {
           const after = fs.readFileSync(file, 'utf8');
           const problems = check(a, response.status, response.body, initial, after, 'server');
           if (response.status === 201) {
+            // Add then remove gives back every byte (plus the one final LF an append needs).
+            const { key: added } = createKeyResponseSchema.parse(JSON.parse(response.body));
+            const removal = await httpRequest({
+              port: server.port,
+              method: 'DELETE',
+              path: `/api/ssh-keys/${encodeURIComponent(added.fingerprint)}`,
+              headers: { Authorization: `Bearer ${token}` },
+            });
+            const kept = initial === '' || initial.endsWith('\n') ? initial : `${initial}\n`;
+            const roundTrip = removal.status === 204 && fs.readFileSync(file, 'utf8') === kept;
+            if (!summary.count('server: add then remove gives back every byte', roundTrip)) {
+              problems.push(`add then remove: ${removal.status}`);
+            }
             // The real ssh-keygen reads the written line (options and all) as the API said.
             const { key } = createKeyResponseSchema.parse(JSON.parse(response.body));
             const keyLine = after.trimEnd().split('\n').at(-1) ?? '';

@@ -61,3 +61,25 @@ export function createSecretScanner(): SecretScanner {
     captured: () => texts.length,
   };
 }
+
+/**
+ * Copies everything printed through `console` (as in-process servers log) into the scanner, still
+ * printing it. Returns the function that puts `console` back.
+ */
+export function captureConsole(scanner: SecretScanner, source: string): () => void {
+  const methods = ['error', 'warn', 'log', 'info'] as const;
+  const originals = methods.map((method) => Object.getOwnPropertyDescriptor(console, method));
+  for (const method of methods) {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]) => {
+      scanner.capture(`${source} console.${method}`, args.map(String).join(' '));
+      original(...args);
+    };
+  }
+  return () => {
+    methods.forEach((method, i) => {
+      const original = originals[i];
+      if (original !== undefined) Object.defineProperty(console, method, original);
+    });
+  };
+}
