@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -35,6 +36,11 @@ function newest(dir: string): number {
 }
 
 beforeAll(() => {
+  // git keeps no 0600: a fresh clone has the private key fixtures 0644, and ssh-keygen will not
+  // load a private key that others can read ("UNPROTECTED PRIVATE KEY FILE"), which is right.
+  for (const name of readdirSync(fixtures).filter((f) => f.endsWith('.key'))) {
+    chmodSync(join(fixtures, name), 0o600);
+  }
   // `npm test` builds before vitest; a lone `npx vitest run src/cli` builds here if needed.
   const sources = Math.max(newest(join(root, 'src/cli')), newest(join(root, 'src/crypto')));
   if (!existsSync(cli) || statSync(cli).mtimeMs < sources) {
