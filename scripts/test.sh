@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 
 bash scripts/system-deps.sh
 
+if [ "$(id -u)" -ne 0 ]; then
+  echo "npm test must run as root: the tests create test users, start sshd on 127.0.0.1," >&2
+  echo "mount small tmpfs file systems and check the privilege drop. Run: sudo npm test" >&2
+  exit 1
+fi
+
 step() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
 
 step "format (prettier --check)"
