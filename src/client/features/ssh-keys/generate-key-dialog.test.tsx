@@ -33,7 +33,7 @@ afterAll(() => server.close());
 async function openGenerateDialog() {
   const app = renderApp();
   await app.user.click(await screen.findByRole('button', { name: '+ New Key' }));
-  const dialog = screen.getByRole('dialog', { name: 'Generate SSH Key' });
+  const dialog = await screen.findByRole('dialog', { name: 'Generate SSH Key' });
   return { ...app, dialog };
 }
 

@@ -31,7 +31,7 @@ const ed25519 = sshKeygen('ed25519', 'ci@runner');
 async function openImportDialog() {
   const app = renderApp();
   await app.user.click(await screen.findByRole('button', { name: 'Import Key' }));
-  return { ...app, dialog: screen.getByRole('dialog', { name: 'Import Key' }) };
+  return { ...app, dialog: await screen.findByRole('dialog', { name: 'Import Key' }) };
 }
 
 describe('Import Key', () => {

@@ -33,11 +33,14 @@ export function FileWarnings({ warnings, path }: { warnings: FileWarning[]; path
 export function SshKeyList({
   keys,
   onDelete,
+  onDeleteIntent,
   label = 'SSH keys',
 }: {
   keys: SshKey[];
   /** Without it, the cards have no Delete button (the onboarding flow shows one key, read-only). */
   onDelete?: (key: SshKey) => void;
+  /** A Delete button was hovered or focused: the page starts loading its dialog. */
+  onDeleteIntent?: () => void;
   label?: string;
 }) {
   return (
@@ -107,6 +110,8 @@ export function SshKeyList({
                   type="button"
                   className="button button-danger-outline"
                   aria-label={`Delete ${name}`}
+                  onPointerEnter={onDeleteIntent}
+                  onFocus={onDeleteIntent}
                   onClick={() => onDelete(key)}
                 >
                   Delete

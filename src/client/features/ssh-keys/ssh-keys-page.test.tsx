@@ -169,7 +169,7 @@ describe('Delete', () => {
     seedTwoKeys();
     const { user } = renderApp();
     await user.click(await screen.findByRole('button', { name: 'Delete seqera-prod' }));
-    const dialog = screen.getByRole('dialog', { name: 'Delete SSH key "seqera-prod"?' });
+    const dialog = await screen.findByRole('dialog', { name: 'Delete SSH key "seqera-prod"?' });
     expect(dialog).toHaveAccessibleDescription(
       `Removes the key with fingerprint ${laptop.fingerprint} from your authorized_keys. Logins with it stop working at once.`,
     );
@@ -189,7 +189,7 @@ describe('Delete', () => {
     const before = store.text();
     const { user } = renderApp();
     await user.click(await screen.findByRole('button', { name: 'Delete old-rsa-key' }));
-    const dialog = screen.getByRole('dialog', { name: 'Delete SSH key "old-rsa-key"?' });
+    const dialog = await screen.findByRole('dialog', { name: 'Delete SSH key "old-rsa-key"?' });
     expect(dialog).toHaveTextContent(legacy.fingerprint);
     expect(dialog).toHaveTextContent(
       'This key was not added by Keysmith. It may be the key you use to log in yourself',
@@ -206,7 +206,7 @@ describe('Delete', () => {
     await user.click(await screen.findByRole('button', { name: 'Delete seqera-prod' }));
     // Someone else removed the key meanwhile: the real app answers 404 with advice.
     await store.remove(laptop.fingerprint);
-    const dialog = screen.getByRole('dialog');
+    const dialog = await screen.findByRole('dialog');
     await user.click(within(dialog).getByRole('button', { name: 'Delete Key' }));
     expect(await within(dialog).findByRole('alert')).toHaveTextContent(
       `No key with fingerprint ${laptop.fingerprint} is in authorized_keys. Reload the list to see the current keys.`,

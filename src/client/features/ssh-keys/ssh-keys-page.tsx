@@ -2,13 +2,36 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
 import type { SshKey } from '../../../api/ssh-keys.ts';
-import { DeleteKeyDialog } from './delete-key-dialog.tsx';
-import { GenerateKeyDialog } from './generate-key-dialog.tsx';
+import { preloadableLazy } from '../../ui/preloadable-lazy.tsx';
 import type { GeneratedKey } from './generated-key.ts';
-import { ImportKeyDialog } from './import-key-dialog.tsx';
-import { KeyGeneratedDialog } from './key-generated-dialog.tsx';
 import { FileWarnings, SshKeyList } from './ssh-key-list.tsx';
 import { sshKeysQueryOptions } from './ssh-keys-query-options.ts';
+
+// The dialogs, and with them the crypto code and tweetnacl, load on demand (issue 6, figure
+// 3: the first load stays small); hovering or focusing the button that opens one starts it.
+const GenerateKeyDialog = preloadableLazy(() =>
+  import('./generate-key-dialog.tsx').then((module) => module.GenerateKeyDialog),
+);
+const KeyGeneratedDialog = preloadableLazy(() =>
+  import('./key-generated-dialog.tsx').then((module) => module.KeyGeneratedDialog),
+);
+const ImportKeyDialog = preloadableLazy(() =>
+  import('./import-key-dialog.tsx').then((module) => module.ImportKeyDialog),
+);
+const DeleteKeyDialog = preloadableLazy(() =>
+  import('./delete-key-dialog.tsx').then((module) => module.DeleteKeyDialog),
+);
+
+function preloadGenerate() {
+  void GenerateKeyDialog.preload();
+  void KeyGeneratedDialog.preload();
+}
+function preloadImport() {
+  void ImportKeyDialog.preload();
+}
+function preloadDelete() {
+  void DeleteKeyDialog.preload();
+}
 
 /** At most one dialog at a time; the private key exists only inside "generated". */
 type DialogState =
@@ -84,6 +107,7 @@ export function SshKeysPage() {
           ) : (
             <SshKeyList
               keys={keys.data.keys}
+              onDeleteIntent={preloadDelete}
               onDelete={(key) => setDialog({ kind: 'delete', key })}
             />
           )}
@@ -98,10 +122,22 @@ export function SshKeysPage() {
 function AddKeyButtons({ onGenerate, onImport }: { onGenerate: () => void; onImport: () => void }) {
   return (
     <div className="page-actions">
-      <button type="button" className="button button-secondary" onClick={onImport}>
+      <button
+        type="button"
+        className="button button-secondary"
+        onPointerEnter={preloadImport}
+        onFocus={preloadImport}
+        onClick={onImport}
+      >
         Import Key
       </button>
-      <button type="button" className="button button-primary" onClick={onGenerate}>
+      <button
+        type="button"
+        className="button button-primary"
+        onPointerEnter={preloadGenerate}
+        onFocus={preloadGenerate}
+        onClick={onGenerate}
+      >
         + New Key
       </button>
     </div>

@@ -1,0 +1,40 @@
+import { lazy, Suspense, useState, type ComponentType } from 'react';
+
+/** A lazily loaded component plus a way to start loading it before it is first rendered. */
+export type PreloadableComponent<P extends object> = ComponentType<P> & {
+  /** Starts loading the module (once); call it on hover or focus of what will show it. */
+  preload: () => Promise<unknown>;
+};
+
+/**
+ * Like React.lazy, but once the module has loaded the component renders at once, without a
+ * Suspense round: React.lazy suspends on its first render even when the import has already
+ * settled, and a dialog that appears one frame late would catch keys meant for it elsewhere.
+ * While the module loads nothing is rendered (the chunk is small and on localhost).
+ */
+export function preloadableLazy<P extends object>(
+  load: () => Promise<ComponentType<P>>,
+): PreloadableComponent<P> {
+  let loaded: ComponentType<P> | null = null;
+  let loading: Promise<ComponentType<P>> | null = null;
+  const preload = () => {
+    loading ??= load().then((component) => {
+      loaded = component;
+      return component;
+    });
+    return loading;
+  };
+  const Lazy = lazy(() => preload().then((component) => ({ default: component })));
+  function Preloadable(props: P) {
+    // Chosen once per mount: switching from the Suspense path to the direct one later would
+    // remount the component and lose its state.
+    const [Loaded] = useState(() => loaded);
+    if (Loaded) return <Loaded {...props} />;
+    return (
+      <Suspense fallback={null}>
+        <Lazy {...props} />
+      </Suspense>
+    );
+  }
+  return Object.assign(Preloadable, { preload });
+}
