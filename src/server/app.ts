@@ -198,7 +198,24 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   app.get('/api/ssh-keys', async (c) => {
-    return c.json(await deps.storeFor(c.get('identity').user).list());
+    const store = deps.storeFor(c.get('identity').user);
+    if (store.listBody !== undefined) {
+      // Same body as c.json(list()), serialized by the store (once per file content) and sent
+      // in its parts without copying them together.
+      const parts = await store.listBody();
+      const length = parts.reduce((sum, part) => sum + part.byteLength, 0);
+      const body = new ReadableStream<Uint8Array<ArrayBuffer>>({
+        start(controller) {
+          for (const part of parts) controller.enqueue(part);
+          controller.close();
+        },
+      });
+      return c.body(body, 200, {
+        'Content-Type': 'application/json',
+        'Content-Length': String(length),
+      });
+    }
+    return c.json(await store.list());
   });
 
   app.post(

@@ -6,12 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyFormatError } from '../crypto/errors.ts';
 import {
   addKey,
+  addKeyToModel,
   joinLines,
   listKeys,
+  listModelKeysWithValidity,
   parseExpiryTime,
   parseMetadataLine,
+  readModel,
   removeKey,
+  removeKeyFromModel,
   splitLines,
+  type AuthorizedKeysModel,
 } from './authorized-keys-file.ts';
 import { KeyStoreError } from './key-store.ts';
 import { makeTestKey, sshKeygenFingerprints, type TestKey } from './test/ssh-keygen.ts';
@@ -290,6 +295,81 @@ describe('any file', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/** What a model says about its text, to compare an edited model with a fresh read. */
+function modelShape(model: AuthorizedKeysModel) {
+  return {
+    text: model.text,
+    lines: model.lines,
+    keyLines: model.keyLines.map(({ index, fingerprint, metadata }) => ({
+      index,
+      fingerprint,
+      metadata,
+    })),
+  };
+}
+
+describe('edited models', () => {
+  it('are exactly what reading the edited text gives (so a store may cache them)', () => {
+    const fragment = fc.constantFrom(
+      rsa.publicLine,
+      ecdsa.publicLine,
+      `restrict,pty ${ed2.publicLine}`,
+      `no-pty ${rsa.publicLine}`,
+      '# keysmith name=x added=2026-01-02T03:04:05Z',
+      '# keysmith added=2026-01-02T03:04:05Z',
+      '# comment',
+      '',
+      '\r',
+      'garbage',
+    );
+    const file = fc
+      .array(fc.tuple(fragment, fc.constantFrom('\n', '\r\n', '')), { maxLength: 12 })
+      .map((lines) => lines.map(([text, eol]) => text + eol).join(''));
+    fc.assert(
+      fc.property(file, (original) => {
+        const model = readModel(original);
+        const added = addKeyToModel(model, { publicKey: ed.publicLine, name: 'm' }, now).model;
+        expect(modelShape(added)).toEqual(modelShape(readModel(added.text)));
+        for (const fingerprint of new Set(added.keyLines.map((line) => line.fingerprint))) {
+          const removed = removeKeyFromModel(added, fingerprint);
+          expect(modelShape(removed)).toEqual(modelShape(readModel(removed.text)));
+          expect(removed.text).toBe(removeKey(added.text, fingerprint));
+        }
+        // The model it was made from is left as it was.
+        expect(modelShape(model)).toEqual(modelShape(readModel(original)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('say for how long a listing stays exact: until the next expiry, after the last one', () => {
+    const model = readModel(
+      [
+        `expiry-time="20260304050607Z" ${rsa.publicLine}`,
+        `expiry-time="20300101Z" ${ecdsa.publicLine}`,
+        `expiry-time="20200101Z" ${ed2.publicLine}`,
+        ed.publicLine,
+        '',
+      ].join('\n'),
+    );
+    const at = new Date('2027-01-01T00:00:00Z');
+    const { keys, validAfter, validUntil } = listModelKeysWithValidity(model, at);
+    expect(keys.map((key) => key.expired)).toEqual([true, false, true, false]);
+    expect(validAfter).toBe(Date.parse('2026-03-04T05:06:07Z'));
+    expect(validUntil).toBe(Date.parse('2030-01-01T00:00:00Z'));
+    // At the bounds the flags are still those of `at`; one ms beyond, one flips.
+    for (const [time, same] of [
+      [validAfter, false],
+      [validAfter + 1, true],
+      [validUntil, true],
+      [validUntil + 1, false],
+    ] as const) {
+      const flags = listModelKeysWithValidity(model, new Date(time)).keys.map((k) => k.expired);
+      expect(flags.every((flag, i) => flag === keys[i]?.expired)).toBe(same);
+    }
   });
 });
 

@@ -40,12 +40,23 @@ export interface KeysmithMetadata {
   addedAt: string;
 }
 
-interface KeyLine {
+/** A line sshd reads as a key, with what Keysmith knows about it. */
+export interface KeyLine {
   /** 0-based index into the lines. */
-  index: number;
-  entry: AuthorizedKeyEntry;
-  fingerprint: string;
-  metadata: KeysmithMetadata | null;
+  readonly index: number;
+  readonly entry: AuthorizedKeyEntry;
+  readonly fingerprint: string;
+  readonly metadata: KeysmithMetadata | null;
+}
+
+/**
+ * A file's text read once: its lines and its key lines. Never changed in place (edits return a
+ * new model), so a store may keep one as a cache of the exact text it was read from.
+ */
+export interface AuthorizedKeysModel {
+  readonly text: string;
+  readonly lines: readonly FileLine[];
+  readonly keyLines: readonly KeyLine[];
 }
 
 /**
@@ -307,9 +318,43 @@ function toSshKey(keyLine: KeyLine, now: Date): SshKey {
   };
 }
 
+/** Reads file text into its lines and key lines. */
+export function readModel(text: string): AuthorizedKeysModel {
+  const lines = splitLines(text);
+  return { text, lines, keyLines: readKeyLines(lines) };
+}
+
+/** Every key line of a read file, in file order, with options decoded. */
+export function listModelKeys(model: AuthorizedKeysModel, now: Date): SshKey[] {
+  return model.keyLines.map((keyLine) => toSshKey(keyLine, now));
+}
+
+/**
+ * The keys of a read file and the span of clock times over which that listing stays exact:
+ * only `expired` depends on the clock, and it flips only at an `expiresAt`. The listing holds
+ * for every time `t` (ms) with `validAfter < t <= validUntil`.
+ */
+export function listModelKeysWithValidity(
+  model: AuthorizedKeysModel,
+  now: Date,
+): { keys: SshKey[]; validAfter: number; validUntil: number } {
+  const keys = listModelKeys(model, now);
+  const at = now.getTime();
+  let validAfter = -Infinity;
+  let validUntil = Infinity;
+  for (const key of keys) {
+    if (key.expiresAt === null) continue;
+    const expiry = Date.parse(key.expiresAt);
+    // expired is `expiry < t`: unchanged while t stays on the same side of every expiry.
+    if (expiry < at) validAfter = Math.max(validAfter, expiry);
+    else validUntil = Math.min(validUntil, expiry);
+  }
+  return { keys, validAfter, validUntil };
+}
+
 /** Every key line of the file, in file order, with options decoded. */
 export function listKeys(text: string, now: Date): SshKey[] {
-  return readKeyLines(splitLines(text)).map((keyLine) => toSshKey(keyLine, now));
+  return listModelKeys(readModel(text), now);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -372,19 +417,22 @@ export function composeKeyLines(
 }
 
 /**
- * Appends a key (and its metadata line) to the file text. New lines end in LF. When the file
+ * Appends a key (and its metadata line) to a read file. New lines end in LF. When the file
  * lacks a final newline, one LF is added to its last line first: the only change ever made to a
  * line Keysmith did not write, and needed, or the key would be glued onto that line. The same key
  * anywhere in the file (also on a line Keysmith did not write) is refused with 409.
  */
-export function addKey(
-  text: string,
+export function addKeyToModel(
+  model: AuthorizedKeysModel,
   request: CreateKeyRequest,
   now: Date,
-): { text: string; key: SshKey } {
+): { model: AuthorizedKeysModel; key: SshKey } {
   const { metadataLine, keyLine, blob } = composeKeyLines(request, now);
-  const lines = splitLines(text);
-  const existing = readKeyLines(lines).find((line) => sameBytes(line.entry.key.blob, blob));
+  // Equal blobs have equal fingerprints: compare the short strings first.
+  const fingerprint = fingerprintSha256(blob);
+  const existing = model.keyLines.find(
+    (line) => line.fingerprint === fingerprint && sameBytes(line.entry.key.blob, blob),
+  );
   if (existing !== undefined) {
     const label = existing.metadata?.name ?? existing.entry.key.comment;
     throw new KeyStoreError(
@@ -393,17 +441,46 @@ export function addKey(
       `This key is already in authorized_keys (line ${existing.index + 1}${label === '' ? '' : `, "${label}"`}). Remove it first to add it again with other settings.`,
     );
   }
-  const last = lines.at(-1);
-  if (last !== undefined && last.eol === '') last.eol = '\n';
-  lines.push({ text: metadataLine, eol: '\n' }, { text: keyLine, eol: '\n' });
-  const index = lines.length - 1;
-  // Only the new line needs reading back; the rest was read above.
-  const added = readKeyLines(lines.slice(index - 1)).find((line) => line.index === 1);
-  if (added === undefined || !sameBytes(added.entry.key.blob, blob)) {
+  const added = `${metadataLine}\n${keyLine}\n`;
+  const last = model.lines.at(-1);
+  let next: AuthorizedKeysModel;
+  if (last !== undefined && last.eol === '') {
+    // Rare: the old last line changes too; read the whole text again (unchanged lines are cached).
+    next = readModel(`${model.text}\n${added}`);
+  } else {
+    const lines = [
+      ...model.lines,
+      { text: metadataLine, eol: '\n' } as const,
+      { text: keyLine, eol: '\n' } as const,
+    ];
+    // Only the new line needs reading, the way the listing (and sshd) will read it back.
+    const parsed = parseKeyLine(keyLine);
+    if (parsed === null) {
+      throw new KeyStoreError('internal', 500, 'Keysmith could not read back the key it composed.');
+    }
+    const newKeyLine: KeyLine = {
+      index: lines.length - 1,
+      entry: parsed.entry,
+      fingerprint: parsed.fingerprint,
+      metadata: parseMetadataLine(metadataLine),
+    };
+    next = { text: model.text + added, lines, keyLines: [...model.keyLines, newKeyLine] };
+  }
+  const mine = next.keyLines.at(-1);
+  if (mine?.index !== next.lines.length - 1 || !sameBytes(mine.entry.key.blob, blob)) {
     throw new KeyStoreError('internal', 500, 'Keysmith could not read back the key it composed.');
   }
-  added.index = index;
-  return { text: joinLines(lines), key: toSshKey(added, now) };
+  return { model: next, key: toSshKey(mine, now) };
+}
+
+/** {@link addKeyToModel} over file text. */
+export function addKey(
+  text: string,
+  request: CreateKeyRequest,
+  now: Date,
+): { text: string; key: SshKey } {
+  const { model, key } = addKeyToModel(readModel(text), request, now);
+  return { text: model.text, key };
 }
 
 /**
@@ -411,9 +488,11 @@ export function addKey(
  * still log in) and Keysmith's metadata line directly above each. Every other byte is kept.
  * Throws KeyStoreError 404 when the key is not in the file.
  */
-export function removeKey(text: string, fingerprint: string): string {
-  const lines = splitLines(text);
-  const matches = readKeyLines(lines).filter((line) => line.fingerprint === fingerprint);
+export function removeKeyFromModel(
+  model: AuthorizedKeysModel,
+  fingerprint: string,
+): AuthorizedKeysModel {
+  const matches = model.keyLines.filter((line) => line.fingerprint === fingerprint);
   if (matches.length === 0) {
     throw new KeyStoreError(
       'not-found',
@@ -426,5 +505,34 @@ export function removeKey(text: string, fingerprint: string): string {
     drop.add(match.index);
     if (match.metadata !== null) drop.add(match.index - 1);
   }
-  return joinLines(lines.filter((_, index) => !drop.has(index)));
+  const lines: FileLine[] = [];
+  const newIndex = new Int32Array(model.lines.length);
+  model.lines.forEach((line, index) => {
+    newIndex[index] = lines.length;
+    if (!drop.has(index)) lines.push(line);
+  });
+  // Every kept line keeps its text and ending, so it stays a key line or not exactly as before
+  // (the last line keeps an empty ending only if it stays last); only the line above may change.
+  const keyLines: KeyLine[] = [];
+  for (const keyLine of model.keyLines) {
+    if (drop.has(keyLine.index)) continue;
+    const index = newIndex[keyLine.index] ?? 0;
+    const above = index > 0 ? lines[index - 1] : undefined;
+    if (index === keyLine.index && above === model.lines[index - 1]) {
+      keyLines.push(keyLine);
+    } else {
+      keyLines.push({
+        index,
+        entry: keyLine.entry,
+        fingerprint: keyLine.fingerprint,
+        metadata: above === undefined ? null : parseMetadataLine(above.text),
+      });
+    }
+  }
+  return { text: joinLines(lines), lines, keyLines };
+}
+
+/** {@link removeKeyFromModel} over file text. */
+export function removeKey(text: string, fingerprint: string): string {
+  return removeKeyFromModel(readModel(text), fingerprint).text;
 }

@@ -97,6 +97,80 @@ describe('modes', () => {
   });
 });
 
+describe('the cache of the last read', () => {
+  async function body(store: ReturnType<typeof makeHome>['store']): Promise<string> {
+    const parts = await store.listBody?.();
+    if (parts === undefined) throw new Error('the file store serves listBody');
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  it('serves the very bytes JSON.stringify(list()) gives, before and after changes', async () => {
+    const { home, store } = makeHome(`# mine\n${key(1).publicLine}\n`);
+    fs.chmodSync(home, 0o775); // a StrictModes warning, computed afresh on every request
+    expect(await body(store)).toBe(JSON.stringify(await store.list()));
+    await store.add({ publicKey: key(2).publicLine, name: 'two' }, now);
+    expect(await body(store)).toBe(JSON.stringify(await store.list()));
+    fs.chmodSync(home, 0o755);
+    await store.remove(key(1).fingerprint);
+    const listed = await store.list();
+    expect(await body(store)).toBe(JSON.stringify(listed));
+    expect(listed.warnings).toEqual([]);
+    expect(listed.keys.map((k) => [k.fingerprint, k.line])).toEqual([[key(2).fingerprint, 3]]);
+  });
+
+  it('sees a change by another writer even with the same size, inode and time', async () => {
+    const { file, store } = makeHome(`${key(1).publicLine}\n`);
+    await body(store);
+    await store.list();
+    // Same length (ed25519 lines with equal comments), rewritten in place, times put back.
+    const before = fs.statSync(file);
+    const other = key(2).publicLine.replace(/ \S+$/, ` ${key(1).publicLine.split(' ')[2] ?? ''}`);
+    expect(other.length).toBe(key(1).publicLine.length);
+    fs.writeFileSync(file, `${other}\n`);
+    fs.utimesSync(file, before.atime, before.mtime);
+    const after = fs.statSync(file);
+    expect([after.ino, after.size]).toEqual([before.ino, before.size]);
+    // utimes keeps whole microseconds at best: the same time as far as a stat cache could tell.
+    expect(Math.abs(after.mtimeMs - before.mtimeMs)).toBeLessThan(1);
+    expect(JSON.parse(await body(store))).toMatchObject({
+      keys: [{ fingerprint: key(2).fingerprint }],
+    });
+    // A change reads the file again under the lock and keeps the other writer's line.
+    fs.writeFileSync(file, `${key(3).publicLine}\n`);
+    await store.add({ publicKey: key(4).publicLine }, now);
+    expect(fs.readFileSync(file, 'utf8').startsWith(`${key(3).publicLine}\n`)).toBe(true);
+    expect((await store.list()).keys.map((k) => k.fingerprint)).toEqual([
+      key(3).fingerprint,
+      key(4).fingerprint,
+    ]);
+  });
+
+  it('marks a key expired once the clock passes its expiry, and not before', async () => {
+    let clock = new Date('2026-03-04T05:06:06Z');
+    const { file, home } = makeHome(`expiry-time="20260304050607Z" ${key(1).publicLine}\n`);
+    const store = createFileKeyStore({ path: file, home, user: 'ada', now: () => clock });
+    const expired = async () =>
+      (JSON.parse(await body(store)) as { keys: { expired: boolean }[] }).keys.map(
+        (k) => k.expired,
+      );
+    expect(await expired()).toEqual([false]);
+    clock = new Date('2026-03-04T05:06:07.001Z');
+    expect(await expired()).toEqual([true]);
+    clock = new Date('2026-03-04T05:06:00Z');
+    expect(await expired()).toEqual([false]);
+  });
+
+  it('still refuses to rewrite a non-UTF-8 file it has listed', async () => {
+    const original = Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const { file, store } = makeHome(original);
+    expect((await store.list()).keys).toEqual([]);
+    await body(store);
+    const error = await failure(store.add({ publicKey: key(0).publicLine }, now));
+    expect([error.status, error.code]).toEqual([409, 'file-error']);
+    expect(fs.readFileSync(file).equals(original)).toBe(true);
+  });
+});
+
 describe('StrictModes warnings', () => {
   function runFix(fix: string) {
     // Tests run as root, where the "sudo" of a fix is not needed (and may not be installed).

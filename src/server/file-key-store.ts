@@ -13,7 +13,14 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import lockfile from 'proper-lockfile';
 import type { FileWarning, ListKeysResponse } from '../api/ssh-keys.ts';
-import { addKey, listKeys, removeKey } from './authorized-keys-file.ts';
+import {
+  addKeyToModel,
+  listModelKeys,
+  listModelKeysWithValidity,
+  readModel,
+  removeKeyFromModel,
+  type AuthorizedKeysModel,
+} from './authorized-keys-file.ts';
 import { KeyStoreError, type KeyStore } from './key-store.ts';
 
 export interface FileKeyStoreOptions {
@@ -32,7 +39,8 @@ export interface FileKeyStoreOptions {
 }
 
 interface CurrentFile {
-  text: string;
+  /** The file's bytes; null when there is no file yet. */
+  bytes: Buffer | null;
   /** Permission bits to keep on the new file. */
   mode: number;
   owner: { uid: number; gid: number } | null;
@@ -120,6 +128,51 @@ export function fileError(error: unknown, action: string, file: string): KeyStor
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Lenient = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** A file's bytes as last read or written by this process, with the model read from them. */
+interface CachedFile {
+  bytes: Buffer;
+  model: AuthorizedKeysModel;
+  /** False when the bytes are not UTF-8: listed leniently (U+FFFD), never rewritten. */
+  utf8: boolean;
+  /** `listBody()`'s keys array as JSON, exact for clock times in (validAfter, validUntil]. */
+  listing?: { json: Uint8Array<ArrayBuffer>; validAfter: number; validUntil: number };
+}
+
+/**
+ * The last read of each file, by path. An entry is used only when the file's bytes, read again
+ * for every request (under the lock for a change), are exactly the cached ones: another process
+ * may change the file at any time, and stat times are too coarse to prove it did not. Reading
+ * 1 MB costs about a millisecond; parsing and listing 10,000 lines costs a hundred.
+ */
+const fileCache = new Map<string, CachedFile>();
+const FILE_CACHE_MAX = 4;
+const EMPTY = Buffer.alloc(0);
+
+function remember(file: string, entry: CachedFile): CachedFile {
+  fileCache.delete(file);
+  fileCache.set(file, entry);
+  for (const oldest of fileCache.keys()) {
+    if (fileCache.size <= FILE_CACHE_MAX) break;
+    fileCache.delete(oldest);
+  }
+  return entry;
+}
+
+/** The model of these exact bytes of `file`, read once per distinct content. */
+function cachedModel(file: string, bytes: Buffer): CachedFile {
+  const cached = fileCache.get(file);
+  if (cached?.bytes.equals(bytes)) return cached;
+  let text: string;
+  let isUtf8 = true;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    text = utf8Lenient.decode(bytes);
+    isUtf8 = false;
+  }
+  return remember(file, { bytes, model: readModel(text), utf8: isUtf8 });
+}
 
 /** sshd StrictModes (auth.c safe_path): owner is the user or root, no group or other write bit. */
 async function strictModesWarnings(
@@ -253,7 +306,7 @@ async function readForChange(file: string, uid: number): Promise<CurrentFile> {
     if (error instanceof KeyStoreError) throw error;
     throw fileError(error, 'reading', file);
   }
-  if (bytes === null) return { text: '', mode: 0o600, owner: null };
+  if (bytes === null) return { bytes: null, mode: 0o600, owner: null };
   const stat = await fs.lstat(file);
   if (uid !== 0) {
     // The rename below would replace even a file we may not write: respect its permissions.
@@ -263,17 +316,7 @@ async function readForChange(file: string, uid: number): Promise<CurrentFile> {
       throw fileError(error, 'writing', file);
     }
   }
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new KeyStoreError(
-      'file-error',
-      409,
-      `${file} holds bytes that are not UTF-8, and Keysmith keeps every byte it did not write. Find the line with: grep -naxv '.*' ${quote(file)}`,
-    );
-  }
-  return { text, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid } };
+  return { bytes, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid } };
 }
 
 function temporaryName(file: string): string {
@@ -302,7 +345,11 @@ async function removeDeadWritersFiles(file: string): Promise<void> {
   }
 }
 
-async function writeAtomically(file: string, text: string, current: CurrentFile): Promise<void> {
+async function writeAtomically(
+  file: string,
+  bytes: Uint8Array,
+  current: CurrentFile,
+): Promise<void> {
   const dir = path.dirname(file);
   const temp = path.join(dir, temporaryName(file));
   let renamed = false;
@@ -310,7 +357,7 @@ async function writeAtomically(file: string, text: string, current: CurrentFile)
     // `wx` is O_CREAT|O_EXCL: never opens an existing file or follows a planted link.
     const handle = await fs.open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(text, 'utf8');
+      await handle.writeFile(bytes);
       // Keep the existing file's mode (never loosen it); a new file is 0600.
       await handle.chmod(current.mode);
       if (current.owner !== null && process.getuid?.() === 0) {
@@ -381,44 +428,86 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
     throw new TypeError(`The authorized_keys path must be absolute, got "${file}".`);
   }
 
-  async function change<T>(edit: (text: string) => { text: string; result: T }): Promise<T> {
+  async function change<T>(
+    edit: (model: AuthorizedKeysModel) => { model: AuthorizedKeysModel; result: T },
+  ): Promise<T> {
     await ensureDirectory(file);
     return withLock(file, options.lockWaitMs ?? 15_000, async () => {
       await removeDeadWritersFiles(file);
+      // Always read again under the lock: another process may have changed the file.
       const current = await readForChange(file, uid);
-      const next = edit(current.text);
-      if (next.text !== current.text) await writeAtomically(file, next.text, current);
+      const cached = cachedModel(file, current.bytes ?? EMPTY);
+      if (!cached.utf8) {
+        throw new KeyStoreError(
+          'file-error',
+          409,
+          `${file} holds bytes that are not UTF-8, and Keysmith keeps every byte it did not write. Find the line with: grep -naxv '.*' ${quote(file)}`,
+        );
+      }
+      const next = edit(cached.model);
+      if (next.model.text !== cached.model.text) {
+        const bytes = Buffer.from(next.model.text, 'utf8');
+        await writeAtomically(file, bytes, current);
+        remember(file, { bytes, model: next.model, utf8: true });
+      }
       return next.result;
     });
   }
 
+  /** The bytes to list (null: no file or unreadable) and the StrictModes warnings. */
+  async function readForList(): Promise<{ bytes: Buffer | null; warnings: FileWarning[] }> {
+    const warnings = await strictModesWarnings(options, uid);
+    let bytes: Buffer | null = null;
+    try {
+      bytes = await readNoFollow(file);
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'EACCES' || code === 'EPERM') {
+        warnings.push({
+          code: 'unreadable',
+          message: `${file} cannot be read by you, so sshd cannot read it either.`,
+          fix: `sudo chown ${quote(options.user)} ${quote(file)} && chmod 600 ${quote(file)}`,
+        });
+      } else if (code !== 'ELOOP' && !(error instanceof KeyStoreError)) {
+        throw fileError(error, 'reading', file);
+      }
+    }
+    return { bytes, warnings };
+  }
+
   return {
     async list(): Promise<ListKeysResponse> {
-      const warnings = await strictModesWarnings(options, uid);
-      let bytes: Buffer | null = null;
-      try {
-        bytes = await readNoFollow(file);
-      } catch (error) {
-        const code = errnoCode(error);
-        if (code === 'EACCES' || code === 'EPERM') {
-          warnings.push({
-            code: 'unreadable',
-            message: `${file} cannot be read by you, so sshd cannot read it either.`,
-            fix: `sudo chown ${quote(options.user)} ${quote(file)} && chmod 600 ${quote(file)}`,
-          });
-        } else if (code !== 'ELOOP' && !(error instanceof KeyStoreError)) {
-          throw fileError(error, 'reading', file);
-        }
+      const { bytes, warnings } = await readForList();
+      const { model } = cachedModel(file, bytes ?? EMPTY);
+      return { keys: listModelKeys(model, now()), warnings, path: file };
+    },
+    async listBody(): Promise<readonly Uint8Array<ArrayBuffer>[]> {
+      const { bytes, warnings } = await readForList();
+      const cached = cachedModel(file, bytes ?? EMPTY);
+      const at = now();
+      let listing = cached.listing;
+      if (
+        listing === undefined ||
+        !(listing.validAfter < at.getTime() && at.getTime() <= listing.validUntil)
+      ) {
+        const { keys, validAfter, validUntil } = listModelKeysWithValidity(cached.model, at);
+        listing = { json: Buffer.from(JSON.stringify(keys), 'utf8'), validAfter, validUntil };
+        cached.listing = listing;
       }
-      const text = bytes === null ? '' : utf8Lenient.decode(bytes);
-      return { keys: listKeys(text, now()), warnings, path: file };
+      // The same bytes as JSON.stringify of list()'s answer, with the keys serialized once.
+      // Not copied into one buffer: a GET then allocates next to nothing.
+      return [
+        Buffer.from('{"keys":'),
+        listing.json,
+        Buffer.from(`,"warnings":${JSON.stringify(warnings)},"path":${JSON.stringify(file)}}`),
+      ];
     },
     add: (request, at) =>
-      change((text) => {
-        const { text: next, key } = addKey(text, request, at);
-        return { text: next, result: key };
+      change((model) => {
+        const { model: next, key } = addKeyToModel(model, request, at);
+        return { model: next, result: key };
       }),
     remove: (fingerprint) =>
-      change((text) => ({ text: removeKey(text, fingerprint), result: undefined })),
+      change((model) => ({ model: removeKeyFromModel(model, fingerprint), result: undefined })),
   };
 }
