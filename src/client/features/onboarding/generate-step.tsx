@@ -25,7 +25,6 @@ interface GenerateStepProps {
  */
 export function GenerateStep({ user, onGenerated }: GenerateStepProps) {
   const keys = useQuery(sshKeysQueryOptions());
-  const { generate, phase, busy, failure } = useGenerateKey();
   const [options, setOptions] = useState<KeyOptionsValue | null>(null);
   const [passphrase, setPassphrase] = useState('');
   const [confirmation, setConfirmation] = useState('');
@@ -37,6 +36,7 @@ export function GenerateStep({ user, onGenerated }: GenerateStepProps) {
     ...defaultKeyOptions('seqera', new Date()),
     name: seqeraCredentialName(user, taken),
   };
+  const { generate, phase, busy, failure } = useGenerateKey(value.name);
   const errors: KeyOptionsErrors = submitted ? validateKeyOptions(value, new Date()) : {};
 
   async function submit(event: SubmitEvent) {

@@ -21,10 +21,10 @@ interface GenerateKeyDialogProps {
  * (bcrypt_pbkdf in Web Workers), and only the public line and the options POSTed.
  */
 export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogProps) {
-  const { generate, phase, busy, failure } = useGenerateKey();
   const [options, setOptions] = useState<KeyOptionsValue>(() =>
     defaultKeyOptions('key', new Date()),
   );
+  const { generate, phase, busy, failure } = useGenerateKey(options.name);
   const [passphrase, setPassphrase] = useState('');
   const [confirmation, setConfirmation] = useState('');
   const [submitted, setSubmitted] = useState(false);

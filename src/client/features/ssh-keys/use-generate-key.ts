@@ -1,5 +1,9 @@
-import { useEffect, useState } from 'react';
-import { ed25519PublicBlob, generateEd25519KeyPair } from '../../../crypto/keygen.ts';
+import { useEffect, useRef, useState } from 'react';
+import {
+  ed25519PublicBlob,
+  generateEd25519KeyPair,
+  type Ed25519KeyPair,
+} from '../../../crypto/keygen.ts';
 import { encodePrivateKey } from '../../../crypto/private-key.ts';
 import { fingerprintSha256, formatPublicKey } from '../../../crypto/public-key.ts';
 import { randomart } from '../../../crypto/randomart.ts';
@@ -7,6 +11,19 @@ import { useKdf } from '../../crypto/kdf-context.tsx';
 import type { GeneratedKey } from './generated-key.ts';
 import { toCreateOptions, type KeyOptionsValue } from './key-options.ts';
 import { useCreateKey, useDeleteKey } from './use-ssh-key-mutations.ts';
+
+/** A key pair made before the click, with its public blob. */
+interface PreparedPair {
+  pair: Ed25519KeyPair;
+  blob: Uint8Array;
+}
+
+/** The prepared pair's private key file, unencrypted, for one comment. */
+interface PreparedEncoding {
+  prepared: PreparedPair;
+  comment: string;
+  privateKey: string;
+}
 
 /** Where a generation stands; anything but "idle" means busy. */
 export type GeneratePhase = 'idle' | 'generating' | 'encrypting' | 'saving';
@@ -17,41 +34,97 @@ export type GeneratePhase = 'idle' | 'generating' | 'encrypting' | 'saving';
  * useKdf), and only the public line and the options POSTed. Call `generate` only with options
  * that passed validateKeyOptions.
  */
-export function useGenerateKey() {
+export function useGenerateKey(expectedComment?: string) {
   const kdf = useKdf();
   const createKey = useCreateKey();
   const deleteKey = useDeleteKey();
+  // Issue 6, figure 2: the click should find its key pair made, and for a key without
+  // passphrase its file already encoded. WebCrypto answers every call in a later task, and
+  // the five calls of generate + encode cost milliseconds; so the pair is made while the form
+  // is open (and again after each use: a pair serves one key only), and encoded for the name
+  // in the form as it changes. The seed stays in this tab and is wiped when unused.
+  const [prepared, setPrepared] = useState<PreparedPair | null>(null);
+  const encodedRef = useRef<PreparedEncoding | null>(null);
   useEffect(() => {
-    // The first WebCrypto Ed25519 call in a tab costs milliseconds; pay them before the click.
+    if (prepared !== null) return;
+    let live = true;
     generateEd25519KeyPair().then(
-      (pair) => pair.seed.fill(0),
-      () => undefined,
+      (pair) => {
+        if (live) setPrepared({ pair, blob: ed25519PublicBlob(pair.publicKey) });
+        else pair.seed.fill(0);
+      },
+      () => undefined, // generate() makes its own pair, and reports the failure.
     );
-  }, []);
+    return () => {
+      live = false;
+    };
+  }, [prepared]);
+  useEffect(
+    () => () => {
+      prepared?.pair.seed.fill(0);
+    },
+    [prepared],
+  );
+  useEffect(() => {
+    if (prepared === null || expectedComment === undefined) return;
+    let live = true;
+    encodePrivateKey(prepared.pair, { comment: expectedComment }).then(
+      (privateKey) => {
+        if (live) encodedRef.current = { prepared, comment: expectedComment, privateKey };
+      },
+      () => undefined, // e.g. a name that is not valid yet: generate() encodes at the click.
+    );
+    return () => {
+      live = false;
+    };
+  }, [prepared, expectedComment]);
   const [phase, setPhase] = useState<GeneratePhase>('idle');
   const [failure, setFailure] = useState<string | null>(null);
 
   /** Resolves to the new key, or to null after a failure (whose message is in `failure`). */
   async function generate(options: KeyOptionsValue, passphrase: string, now: Date) {
+    const comment = options.name;
+    const ready = prepared;
+    const encodedEarly = encodedRef.current;
+    encodedRef.current = null;
+    const early =
+      ready !== null &&
+      encodedEarly?.prepared === ready &&
+      encodedEarly.comment === comment &&
+      passphrase === ''
+        ? encodedEarly.privateKey
+        : null;
+    // For `npm run bench` (figures 1 and 2 of issue 6) and the browser's performance panel.
+    if (early !== null) performance.mark('keysmith:private-key-ready');
     setFailure(null);
     try {
       setPhase('generating');
-      const pair = await generateEd25519KeyPair();
-      const comment = options.name;
-      const blob = ed25519PublicBlob(pair.publicKey);
+      let pair: { seed: Uint8Array; publicKey: Uint8Array };
+      let blob: Uint8Array;
+      if (ready !== null) {
+        // A copy: the prepared seed is wiped as soon as `prepared` changes.
+        pair = { seed: ready.pair.seed.slice(), publicKey: ready.pair.publicKey };
+        blob = ready.blob;
+        setPrepared(null);
+      } else {
+        pair = await generateEd25519KeyPair();
+        blob = ed25519PublicBlob(pair.publicKey);
+      }
       const publicKey = formatPublicKey({ type: 'ssh-ed25519', blob, comment });
       if (passphrase !== '') setPhase('encrypting');
       // The public line does not depend on the encryption: send it while the workers hash.
       const saving = createKey.mutateAsync({ publicKey, ...toCreateOptions(options, now) });
-      const encoding = encodePrivateKey(pair, {
-        comment,
-        ...(passphrase === '' ? {} : { passphrase }),
-        kdf,
-      }).then((key) => {
-        // For `npm run bench` (figures 1 and 2 of issue 6) and the browser's performance panel.
-        performance.mark('keysmith:private-key-ready');
-        return key;
-      });
+      const encoding =
+        early !== null
+          ? Promise.resolve(early)
+          : encodePrivateKey(pair, {
+              comment,
+              ...(passphrase === '' ? {} : { passphrase }),
+              kdf,
+            }).then((key) => {
+              performance.mark('keysmith:private-key-ready');
+              return key;
+            });
       const [saved, encoded] = await Promise.allSettled([saving, encoding]);
       // The seed is in privateKey now; wipe the loose copy (best effort in a GC'd language).
       pair.seed.fill(0);
