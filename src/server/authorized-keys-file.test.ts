@@ -9,7 +9,8 @@ import {
   addKeyToModel,
   joinLines,
   listKeys,
-  listModelKeysWithValidity,
+  listModelJson,
+  listModelKeys,
   parseExpiryTime,
   parseMetadataLine,
   readModel,
@@ -356,7 +357,9 @@ describe('edited models', () => {
       ].join('\n'),
     );
     const at = new Date('2027-01-01T00:00:00Z');
-    const { keys, validAfter, validUntil } = listModelKeysWithValidity(model, at);
+    const { json, validAfter, validUntil } = listModelJson(model, at);
+    const keys = listModelKeys(model, at);
+    expect(json).toBe(JSON.stringify(keys));
     expect(keys.map((key) => key.expired)).toEqual([true, false, true, false]);
     expect(validAfter).toBe(Date.parse('2026-03-04T05:06:07Z'));
     expect(validUntil).toBe(Date.parse('2030-01-01T00:00:00Z'));
@@ -367,7 +370,7 @@ describe('edited models', () => {
       [validUntil, true],
       [validUntil + 1, false],
     ] as const) {
-      const flags = listModelKeysWithValidity(model, new Date(time)).keys.map((k) => k.expired);
+      const flags = listModelKeys(model, new Date(time)).map((k) => k.expired);
       expect(flags.every((flag, i) => flag === keys[i]?.expired)).toBe(same);
     }
   });

@@ -330,26 +330,29 @@ export function listModelKeys(model: AuthorizedKeysModel, now: Date): SshKey[] {
 }
 
 /**
- * The keys of a read file and the span of clock times over which that listing stays exact:
- * only `expired` depends on the clock, and it flips only at an `expiresAt`. The listing holds
- * for every time `t` (ms) with `validAfter < t <= validUntil`.
+ * `JSON.stringify(listModelKeys(model, now))`, one key at a time (no array of 10,000 key objects
+ * at once), and the span of clock times over which it stays exact: only `expired` depends on the
+ * clock, and it flips only at an `expiresAt`. The JSON holds for every time `t` (ms) with
+ * `validAfter < t <= validUntil`.
  */
-export function listModelKeysWithValidity(
+export function listModelJson(
   model: AuthorizedKeysModel,
   now: Date,
-): { keys: SshKey[]; validAfter: number; validUntil: number } {
-  const keys = listModelKeys(model, now);
+): { json: string; validAfter: number; validUntil: number } {
   const at = now.getTime();
   let validAfter = -Infinity;
   let validUntil = Infinity;
-  for (const key of keys) {
-    if (key.expiresAt === null) continue;
-    const expiry = Date.parse(key.expiresAt);
-    // expired is `expiry < t`: unchanged while t stays on the same side of every expiry.
-    if (expiry < at) validAfter = Math.max(validAfter, expiry);
-    else validUntil = Math.min(validUntil, expiry);
-  }
-  return { keys, validAfter, validUntil };
+  const parts = model.keyLines.map((keyLine) => {
+    const key = toSshKey(keyLine, now);
+    if (key.expiresAt !== null) {
+      const expiry = Date.parse(key.expiresAt);
+      // expired is `expiry < t`: unchanged while t stays on the same side of every expiry.
+      if (expiry < at) validAfter = Math.max(validAfter, expiry);
+      else validUntil = Math.min(validUntil, expiry);
+    }
+    return JSON.stringify(key);
+  });
+  return { json: `[${parts.join(',')}]`, validAfter, validUntil };
 }
 
 /** Every key line of the file, in file order, with options decoded. */

@@ -8,7 +8,7 @@
  * so it never needs to follow a link: it refuses an authorized_keys that is a symbolic link.
  */
 import { constants } from 'node:fs';
-import fs from 'node:fs/promises';
+import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import lockfile from 'proper-lockfile';
@@ -16,7 +16,7 @@ import type { FileWarning, ListKeysResponse } from '../api/ssh-keys.ts';
 import {
   addKeyToModel,
   listModelKeys,
-  listModelKeysWithValidity,
+  listModelJson,
   readModel,
   removeKeyFromModel,
   type AuthorizedKeysModel,
@@ -162,7 +162,7 @@ function remember(file: string, entry: CachedFile): CachedFile {
 /** The model of these exact bytes of `file`, read once per distinct content. */
 function cachedModel(file: string, bytes: Buffer): CachedFile {
   const cached = fileCache.get(file);
-  if (cached?.bytes.equals(bytes)) return cached;
+  if (cached !== undefined && (cached.bytes === bytes || cached.bytes.equals(bytes))) return cached;
   let text: string;
   let isUtf8 = true;
   try {
@@ -263,7 +263,30 @@ async function strictModesWarnings(
   return warnings;
 }
 
-async function readNoFollow(file: string): Promise<Buffer | null> {
+const COMPARE_CHUNK = 64 * 1024;
+
+/**
+ * Whether the open file holds exactly `known` (its size from fstat is already equal). Reads in
+ * small chunks with explicit positions (the file position stays at 0), so an unchanged file costs
+ * no buffer of its own size; one more read checks that nothing follows.
+ */
+async function holdsExactly(handle: FileHandle, known: Buffer): Promise<boolean> {
+  const chunk = Buffer.allocUnsafe(Math.min(COMPARE_CHUNK, known.length + 1));
+  let position = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+    if (bytesRead === 0) return position === known.length;
+    if (position + bytesRead > known.length) return false;
+    if (chunk.compare(known, position, position + bytesRead, 0, bytesRead) !== 0) return false;
+    position += bytesRead;
+  }
+}
+
+/**
+ * Reads the file without following a link; null when there is none. When it holds exactly
+ * `known`, returns that very buffer (see {@link holdsExactly}).
+ */
+async function readNoFollow(file: string, known?: Buffer): Promise<Buffer | null> {
   let handle;
   try {
     handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -279,6 +302,9 @@ async function readNoFollow(file: string): Promise<Buffer | null> {
         409,
         `${file} is not a regular file. Move it away and try again.`,
       );
+    }
+    if (known !== undefined && stat.size === known.length && (await holdsExactly(handle, known))) {
+      return known;
     }
     return await handle.readFile();
   } finally {
@@ -301,7 +327,7 @@ async function ensureDirectory(file: string): Promise<void> {
 async function readForChange(file: string, uid: number): Promise<CurrentFile> {
   let bytes: Buffer | null;
   try {
-    bytes = await readNoFollow(file);
+    bytes = await readNoFollow(file, fileCache.get(file)?.bytes);
   } catch (error) {
     if (error instanceof KeyStoreError) throw error;
     throw fileError(error, 'reading', file);
@@ -459,7 +485,7 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
     const warnings = await strictModesWarnings(options, uid);
     let bytes: Buffer | null = null;
     try {
-      bytes = await readNoFollow(file);
+      bytes = await readNoFollow(file, fileCache.get(file)?.bytes);
     } catch (error) {
       const code = errnoCode(error);
       if (code === 'EACCES' || code === 'EPERM') {
@@ -490,8 +516,8 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
         listing === undefined ||
         !(listing.validAfter < at.getTime() && at.getTime() <= listing.validUntil)
       ) {
-        const { keys, validAfter, validUntil } = listModelKeysWithValidity(cached.model, at);
-        listing = { json: Buffer.from(JSON.stringify(keys), 'utf8'), validAfter, validUntil };
+        const { json, validAfter, validUntil } = listModelJson(cached.model, at);
+        listing = { json: Buffer.from(json, 'utf8'), validAfter, validUntil };
         cached.listing = listing;
       }
       // The same bytes as JSON.stringify of list()'s answer, with the keys serialized once.
