@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, Route, Switch } from 'wouter';
 import { meQueryOptions } from '../api/me-query-options.ts';
-import { OnboardingPage } from '../features/onboarding/onboarding-page.tsx';
+import { OnboardingPage, preloadOnboarding } from '../features/onboarding/lazy-onboarding-page.tsx';
 import { SshKeysPage } from '../features/ssh-keys/ssh-keys-page.tsx';
 import { ProfileMenu } from './profile-menu.tsx';
 
@@ -58,7 +58,10 @@ function Home() {
         Keysmith manages the SSH keys that can log in as you. Open <strong>SSH Keys</strong> from
         the profile menu in the upper-right corner, or go straight to the{' '}
         <Link href="/ssh-keys">SSH Keys</Link> page. New here and using Seqera Platform?{' '}
-        <Link href="/get-started">Get started</Link>: a key for Seqera in a few steps.
+        <Link href="/get-started" onPointerEnter={preloadOnboarding} onFocus={preloadOnboarding}>
+          Get started
+        </Link>
+        : a key for Seqera in a few steps.
       </p>
     </section>
   );

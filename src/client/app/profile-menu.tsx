@@ -2,6 +2,7 @@ import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
 import { useQuery } from '@tanstack/react-query';
 import { useLocation } from 'wouter';
 import { meQueryOptions } from '../api/me-query-options.ts';
+import { preloadOnboarding } from '../features/onboarding/lazy-onboarding-page.tsx';
 
 /**
  * The upper-right profile menu: the signed-in user's name, the way to the SSH Keys page and to
@@ -25,7 +26,11 @@ export function ProfileMenu() {
       <DropdownMenu.Content className="menu" align="end" sideOffset={6}>
         <DropdownMenu.Label className="menu-label">Signed in as {name}</DropdownMenu.Label>
         <DropdownMenu.Separator className="menu-separator" />
-        <DropdownMenu.Item className="menu-item" onSelect={() => navigate('/get-started')}>
+        <DropdownMenu.Item
+          className="menu-item"
+          onFocus={preloadOnboarding}
+          onSelect={() => navigate('/get-started')}
+        >
           Get started
         </DropdownMenu.Item>
         <DropdownMenu.Item className="menu-item" onSelect={() => navigate('/ssh-keys')}>

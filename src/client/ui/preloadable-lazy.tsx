@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState, type ComponentType } from 'react';
+import { lazy, Suspense, useState, type ComponentType, type ReactNode } from 'react';
 
 /** A lazily loaded component plus a way to start loading it before it is first rendered. */
 export type PreloadableComponent<P extends object> = ComponentType<P> & {
@@ -10,10 +10,12 @@ export type PreloadableComponent<P extends object> = ComponentType<P> & {
  * Like React.lazy, but once the module has loaded the component renders at once, without a
  * Suspense round: React.lazy suspends on its first render even when the import has already
  * settled, and a dialog that appears one frame late would catch keys meant for it elsewhere.
- * While the module loads nothing is rendered (the chunk is small and on localhost).
+ * While the module loads, `fallback` is shown (nothing by default: a dialog's chunk is small
+ * and comes from localhost).
  */
 export function preloadableLazy<P extends object>(
   load: () => Promise<ComponentType<P>>,
+  fallback: ReactNode = null,
 ): PreloadableComponent<P> {
   let loaded: ComponentType<P> | null = null;
   let loading: Promise<ComponentType<P>> | null = null;
@@ -31,7 +33,7 @@ export function preloadableLazy<P extends object>(
     const [Loaded] = useState(() => loaded);
     if (Loaded) return <Loaded {...props} />;
     return (
-      <Suspense fallback={null}>
+      <Suspense fallback={fallback}>
         <Lazy {...props} />
       </Suspense>
     );

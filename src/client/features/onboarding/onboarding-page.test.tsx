@@ -10,6 +10,7 @@ import { createSeqeraModel } from '../../../mocks/seqera-handlers.ts';
 import { createMemoryKeyStore, type MemoryKeyStore } from '../../../server/memory-key-store.ts';
 import { renderApp } from '../../test/render-app.tsx';
 import { ONBOARDING_STORAGE_KEY } from './flow-storage.ts';
+import { OnboardingPage } from './lazy-onboarding-page.tsx';
 import { SEQERA_NAME_PATTERN } from './seqera.ts';
 
 const server = setupServer();
@@ -24,6 +25,13 @@ const modeWarning: FileWarning = {
   message: '/home/ada is writable by group or others: sshd (StrictModes) ignores your keys.',
   fix: 'chmod go-w /home/ada',
 };
+
+// The page is a lazily loaded chunk (see lazy-onboarding-page.tsx); these tests are about the
+// flow, so they start with it loaded, as after a hover of a "Get started" link.
+beforeAll(async () => {
+  // Awaited, not returned: vitest would call a returned function as the teardown.
+  await OnboardingPage.preload();
+});
 
 beforeAll(() => {
   server.listen({ onUnhandledRequest: 'error' });

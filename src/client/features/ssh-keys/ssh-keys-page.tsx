@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Link } from 'wouter';
 import type { SshKey } from '../../../api/ssh-keys.ts';
 import { preloadableLazy } from '../../ui/preloadable-lazy.tsx';
+import { preloadOnboarding } from '../onboarding/lazy-onboarding-page.tsx';
 import type { GeneratedKey } from './generated-key.ts';
 import { FileWarnings, SshKeyList } from './ssh-key-list.tsx';
 import { sshKeysQueryOptions } from './ssh-keys-query-options.ts';
@@ -95,7 +96,12 @@ export function SshKeysPage() {
               <p className="empty-title">No SSH keys found</p>
               <p>
                 First time, and Seqera Platform should reach this cluster as you?{' '}
-                <Link href="/get-started" className="button button-secondary">
+                <Link
+                  href="/get-started"
+                  className="button button-secondary"
+                  onPointerEnter={preloadOnboarding}
+                  onFocus={preloadOnboarding}
+                >
                   Get started
                 </Link>
               </p>
