@@ -263,7 +263,7 @@ async function strictModesWarnings(
   return warnings;
 }
 
-const COMPARE_CHUNK = 64 * 1024;
+const COMPARE_CHUNK = 256 * 1024;
 
 /**
  * Whether the open file holds exactly `known` (its size from fstat is already equal). Reads in
