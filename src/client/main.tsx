@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app.tsx';
+import { sshKeysQueryOptions } from './features/ssh-keys/ssh-keys-query-options.ts';
 import './styles.css';
 
 async function start() {
@@ -16,6 +17,11 @@ async function start() {
   const queryClient = new QueryClient({
     defaultOptions: { queries: { refetchOnWindowFocus: false } },
   });
+  // Ask for the keys before React's first render, not after it (issue 6, figure 3b).
+  if (window.location.pathname === '/ssh-keys') {
+    // Errors are the page's to show: its own query reports them.
+    queryClient.query(sshKeysQueryOptions()).catch(() => undefined);
+  }
   createRoot(root).render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>
