@@ -1,76 +1,14 @@
 /**
- * The real server for the benchmarks, started the README's way
- * (`node dist/node/cli/main.js serve --port 0`) as an ordinary test user with HOME and
- * KEYSMITH_TOKEN set, like e2e/fixtures/keysmith-server.ts; several may share one HOME.
+ * The real server for the benchmarks, started exactly as the e2e tests start it
+ * (e2e/fixtures/keysmith-server.ts), and the memory sampler for figure 6.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { TestUser } from '../../src/server/test/sshd.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { spawnKeysmith } from '../../e2e/fixtures/keysmith-server.ts';
 
-export interface KeysmithProcess {
-  pid: number;
-  /** `http://127.0.0.1:PORT/?token=…` as printed. */
-  signInUrl: string;
-  origin: string;
-  token: string;
-  stop: () => Promise<void>;
-}
+export type { KeysmithProcess } from '../../e2e/fixtures/keysmith-server.ts';
 
 /** Starts one server as `user` on a free loopback port; resolves once it printed its URL. */
-export async function startKeysmithProcess(
-  user: TestUser,
-  home: string,
-  token: string,
-): Promise<KeysmithProcess> {
-  const main = resolve('dist/node/cli/main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first.`);
-  const child = spawn(process.execPath, [main, 'serve', '--port', '0'], {
-    uid: user.uid,
-    gid: user.gid,
-    cwd: home,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KEYSMITH_TOKEN: token },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const signInUrl = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => {
-      fail(new Error(`keysmith serve printed no URL within 15 s:\n${output}`));
-    }, 15_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\S*token=\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        done(match[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`keysmith serve exited with ${code}:\n${output}`));
-    });
-  });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('keysmith serve has no pid');
-  return {
-    pid,
-    signInUrl,
-    origin: new URL(signInUrl).origin,
-    token,
-    stop: () => stopChild(child),
-  };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+export const startKeysmithProcess = spawnKeysmith;
 
 /** kB from a `/proc/PID/status` field such as `VmRSS:	  51234 kB`; 0 when gone. */
 function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
