@@ -49,10 +49,10 @@ const BEGIN = '-----BEGIN OPENSSH PRIVATE KEY-----';
 const END = '-----END OPENSSH PRIVATE KEY-----';
 const MAGIC = utf8Encode('openssh-key-v1\0');
 /** ssh-keygen's defaults: 16-byte salt (sshkey.c SALT_LEN), 24 rounds since OpenSSH 9.4. */
-const SALT_LENGTH = 16;
-const DEFAULT_ROUNDS = 24;
+export const SALT_LENGTH = 16;
+export const DEFAULT_ROUNDS = 24;
 /** AES-256 key (32) + CTR initial counter block (16), PROTOCOL.key / cipher.c. */
-const KEY_IV_LENGTH = 48;
+export const KEY_IV_LENGTH = 48;
 
 function invalid(message: string): KeyFormatError {
   return new KeyFormatError('invalid-key', message);
@@ -101,6 +101,11 @@ async function deriveKeyIv(
   return keyIv;
 }
 
+/** The in-thread KDF, loaded only when a caller brings none (the page always brings one). */
+async function defaultKdf(): Promise<Kdf> {
+  return (await import('./default-kdf.ts')).inThreadKdf;
+}
+
 function passphraseBytes(passphrase: string): Uint8Array {
   if (typeof passphrase !== 'string') throw new TypeError('"passphrase" must be a string');
   if (hasLoneSurrogate(passphrase)) {
@@ -133,9 +138,6 @@ export async function encodePrivateKey(
   if (!(seed instanceof Uint8Array)) throw new TypeError('"seed" must be a Uint8Array');
   if (seed.length !== 32) throw new RangeError(`"seed" must be 32 bytes, got ${seed.length}`);
   const publicBlob = ed25519PublicBlob(publicKey);
-  if (!bytesEqual(await ed25519PublicKeyFromSeed(seed), publicKey)) {
-    throw new RangeError('"publicKey" is not the public key of "seed"');
-  }
   const { comment } = options;
   if (typeof comment !== 'string') throw new TypeError('"comment" must be a string');
   const bad = findControlCharacter(comment);
@@ -157,6 +159,18 @@ export async function encodePrivateKey(
   if (!Number.isInteger(checkint) || checkint < 0 || checkint > 0xffffffff) {
     throw new RangeError('"checkint" must be an unsigned 32-bit integer');
   }
+  // The derivation takes over a hundred milliseconds and needs nothing below: start it before
+  // the seed check's own await (issue 6, figure 1), and wipe its result if the check fails.
+  const keyIvPromise = encrypted
+    ? deriveKeyIv(options.kdf ?? (await defaultKdf()), pass, salt, rounds)
+    : null;
+  // Marked handled now: a KDF failure while the check below awaits must not count as unhandled
+  // (Node would end the process); it is rethrown where the result is awaited.
+  keyIvPromise?.catch(() => undefined);
+  if (!bytesEqual(await ed25519PublicKeyFromSeed(seed), publicKey)) {
+    void keyIvPromise?.then((keyIv) => keyIv.fill(0)).catch(() => undefined);
+    throw new RangeError('"publicKey" is not the public key of "seed"');
+  }
 
   // PROTOCOL.key: checkint twice, then the key as ssh-agent's format (type, pk, seed||pk,
   // comment), then padding 1, 2, 3, … to the cipher's block size.
@@ -176,13 +190,8 @@ export async function encodePrivateKey(
 
   let privateSection: Uint8Array = padded;
   let kdfOptions: Uint8Array = new Uint8Array(0);
-  if (encrypted) {
-    const keyIv = await deriveKeyIv(
-      options.kdf ?? (await import('./default-kdf.ts')).inThreadKdf,
-      pass,
-      salt,
-      rounds,
-    );
+  if (keyIvPromise !== null) {
+    const keyIv = await keyIvPromise;
     privateSection = await aes256Ctr(keyIv, padded);
     keyIv.fill(0);
     kdfOptions = new SshWriter().string(salt).uint32(rounds).bytes();
@@ -345,12 +354,7 @@ export async function decodePrivateKey(
           'This key is encrypted: enter its passphrase.',
         );
       }
-      const keyIv = await deriveKeyIv(
-        options.kdf ?? (await import('./default-kdf.ts')).inThreadKdf,
-        pass,
-        salt,
-        rounds,
-      );
+      const keyIv = await deriveKeyIv(options.kdf ?? (await defaultKdf()), pass, salt, rounds);
       section = await aes256Ctr(keyIv, section);
       keyIv.fill(0);
     }
