@@ -19,9 +19,10 @@ export function inThreadKdfRunner(): KdfRunner {
 
 /**
  * Renders the whole app at `path` with a fresh QueryClient (retry off, so an error shows at
- * once) and an in-memory location; msw must already be listening.
+ * once) and an in-memory location; msw must already be listening. `createRunner` replaces the
+ * in-thread KDF, e.g. to count derivations.
  */
-export function renderApp(path = '/ssh-keys') {
+export function renderApp(path = '/ssh-keys', createRunner: () => KdfRunner = inThreadKdfRunner) {
   const queryClient = new QueryClient({
     defaultOptions: { queries: { retry: false }, mutations: { retry: false } },
   });
@@ -29,7 +30,7 @@ export function renderApp(path = '/ssh-keys') {
   const user = userEvent.setup();
   const result = render(
     <QueryClientProvider client={queryClient}>
-      <KdfRunnerProvider createRunner={inThreadKdfRunner}>
+      <KdfRunnerProvider createRunner={createRunner}>
         <Router hook={location.hook}>
           <App />
         </Router>

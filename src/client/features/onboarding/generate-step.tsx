@@ -36,7 +36,10 @@ export function GenerateStep({ user, onGenerated }: GenerateStepProps) {
     ...defaultKeyOptions('seqera', new Date()),
     name: seqeraCredentialName(user, taken),
   };
-  const { generate, phase, busy, failure } = useGenerateKey(value.name);
+  const { generate, phase, busy, failure } = useGenerateKey(
+    value.name,
+    passphrase === confirmation ? passphrase : '',
+  );
   const errors: KeyOptionsErrors = submitted ? validateKeyOptions(value, new Date()) : {};
 
   async function submit(event: SubmitEvent) {

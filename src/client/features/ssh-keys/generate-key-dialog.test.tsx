@@ -3,9 +3,11 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sshKeygenPublicFromPrivate } from '../../../../e2e/fixtures/ssh-keygen.ts';
+import { bcryptPbkdf } from '../../../crypto/bcrypt-pbkdf.ts';
 import { decodePrivateKey } from '../../../crypto/private-key.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';
 import { createMemoryKeyStore, type MemoryKeyStore } from '../../../server/memory-key-store.ts';
+import type { KdfRunner } from '../../crypto/worker-kdf.ts';
 import { renderApp } from '../../test/render-app.tsx';
 
 const server = setupServer();
@@ -183,6 +185,40 @@ describe('Generate SSH Key', () => {
       expect(request.body).not.toContain('PRIVATE KEY');
     }
     expect(generated).toHaveTextContent('encrypted with your passphrase');
+  });
+
+  it('derives the passphrase key once the passphrases agree, before the click, with the salt the file names', async () => {
+    const salts: Uint8Array[] = [];
+    const runner = (): KdfRunner => ({
+      kdf: (passphrase, salt, rounds, keyLength) => {
+        salts.push(salt.slice());
+        return Promise.resolve(bcryptPbkdf(passphrase, salt, rounds, keyLength));
+      },
+      dispose: () => undefined,
+    });
+    const app = renderApp('/ssh-keys', runner);
+    await app.user.click(await screen.findByRole('button', { name: '+ New Key' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Generate SSH Key' });
+    const passphraseField = within(dialog).getByLabelText('Passphrase');
+    const confirmationField = within(dialog).getByLabelText('Confirm passphrase');
+    await app.user.type(passphraseField, 'abc');
+    await app.user.type(confirmationField, 'ab');
+    expect(salts).toHaveLength(0); // no agreement yet
+    await app.user.type(confirmationField, 'c');
+    expect(salts).toHaveLength(1);
+    // Changed after agreeing: the first derivation is dropped, a new one starts on agreement.
+    await app.user.type(passphraseField, 'd');
+    await app.user.type(confirmationField, 'd');
+    expect(salts).toHaveLength(2);
+
+    await app.user.click(within(dialog).getByRole('button', { name: 'Generate Key' }));
+    const generated = await screen.findByRole('dialog', { name: 'SSH Key Generated' });
+    expect(salts).toHaveLength(2); // the click derived nothing itself
+    await app.user.click(within(generated).getByRole('button', { name: 'Copy Private Key' }));
+    const privateKey = await navigator.clipboard.readText();
+    const decoded = await decodePrivateKey(privateKey, { passphrase: 'abcd' });
+    expect(decoded.salt).toEqual(salts[1]);
+    expect(sshKeygenPublicFromPrivate(privateKey, 'abcd')).toBe(postBodies()[0]?.publicKey);
   });
 
   it("shows the server's refusal and stays open", async () => {

@@ -24,9 +24,12 @@ export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogPr
   const [options, setOptions] = useState<KeyOptionsValue>(() =>
     defaultKeyOptions('key', new Date()),
   );
-  const { generate, phase, busy, failure } = useGenerateKey(options.name);
   const [passphrase, setPassphrase] = useState('');
   const [confirmation, setConfirmation] = useState('');
+  const { generate, phase, busy, failure } = useGenerateKey(
+    options.name,
+    passphrase === confirmation ? passphrase : '',
+  );
   const [submitted, setSubmitted] = useState(false);
 
   const errors: KeyOptionsErrors = submitted ? validateKeyOptions(options, new Date()) : {};

@@ -8,6 +8,12 @@ import { encodePrivateKey } from '../../../crypto/private-key.ts';
 import { fingerprintSha256, formatPublicKey } from '../../../crypto/public-key.ts';
 import { randomart } from '../../../crypto/randomart.ts';
 import { useKdf } from '../../crypto/kdf-context.tsx';
+import {
+  discardKdfHeadStart,
+  kdfWithHeadStart,
+  startKdfHeadStart,
+  type KdfHeadStart,
+} from '../../crypto/kdf-head-start.ts';
 import type { GeneratedKey } from './generated-key.ts';
 import { toCreateOptions, type KeyOptionsValue } from './key-options.ts';
 import { useCreateKey, useDeleteKey } from './use-ssh-key-mutations.ts';
@@ -33,8 +39,11 @@ export type GeneratePhase = 'idle' | 'generating' | 'encrypting' | 'saving';
  * in this browser, the private half encrypted here (bcrypt_pbkdf in Web Workers, through
  * useKdf), and only the public line and the options POSTed. Call `generate` only with options
  * that passed validateKeyOptions.
+ *
+ * `expectedComment` is the name in the form, and `confirmedPassphrase` the passphrase once both
+ * fields agree ('' otherwise): the work they allow is started before the click (see below).
  */
-export function useGenerateKey(expectedComment?: string) {
+export function useGenerateKey(expectedComment?: string, confirmedPassphrase = '') {
   const kdf = useKdf();
   const createKey = useCreateKey();
   const deleteKey = useDeleteKey();
@@ -78,6 +87,21 @@ export function useGenerateKey(expectedComment?: string) {
       live = false;
     };
   }, [prepared, expectedComment]);
+  // Figure 1 likewise: once the passphrase is confirmed, the workers derive its AES key and IV
+  // with a fresh salt while the user moves to the button (kdf-head-start.ts). A head start is
+  // taken by one generate() at most; `headStartsTaken` starts another after a failed attempt.
+  const headStartRef = useRef<KdfHeadStart | null>(null);
+  const [headStartsTaken, setHeadStartsTaken] = useState(0);
+  useEffect(() => {
+    if (confirmedPassphrase === '') return;
+    const headStart = startKdfHeadStart(kdf, confirmedPassphrase);
+    headStartRef.current = headStart;
+    return () => {
+      if (headStartRef.current !== headStart) return; // taken by generate()
+      headStartRef.current = null;
+      discardKdfHeadStart(headStart);
+    };
+  }, [kdf, confirmedPassphrase, headStartsTaken]);
   const [phase, setPhase] = useState<GeneratePhase>('idle');
   const [failure, setFailure] = useState<string | null>(null);
 
@@ -94,6 +118,10 @@ export function useGenerateKey(expectedComment?: string) {
       passphrase === ''
         ? encodedEarly.privateKey
         : null;
+    const headStart = headStartRef.current;
+    headStartRef.current = null;
+    const head = headStart?.passphrase === passphrase && passphrase !== '' ? headStart : null;
+    if (headStart !== null && head === null) discardKdfHeadStart(headStart);
     // For `npm run bench` (figures 1 and 2 of issue 6) and the browser's performance panel.
     if (early !== null) performance.mark('keysmith:private-key-ready');
     setFailure(null);
@@ -110,21 +138,22 @@ export function useGenerateKey(expectedComment?: string) {
         pair = await generateEd25519KeyPair();
         blob = ed25519PublicBlob(pair.publicKey);
       }
-      const publicKey = formatPublicKey({ type: 'ssh-ed25519', blob, comment });
       if (passphrase !== '') setPhase('encrypting');
-      // The public line does not depend on the encryption: send it while the workers hash.
-      const saving = createKey.mutateAsync({ publicKey, ...toCreateOptions(options, now) });
+      // The workers first (encodePrivateKey hands them the passphrase before its first await),
+      // then the POST: the public line does not depend on the encryption.
       const encoding =
         early !== null
           ? Promise.resolve(early)
           : encodePrivateKey(pair, {
               comment,
               ...(passphrase === '' ? {} : { passphrase }),
-              kdf,
+              ...(head === null ? { kdf } : { kdf: kdfWithHeadStart(head, kdf), salt: head.salt }),
             }).then((key) => {
               performance.mark('keysmith:private-key-ready');
               return key;
             });
+      const publicKey = formatPublicKey({ type: 'ssh-ed25519', blob, comment });
+      const saving = createKey.mutateAsync({ publicKey, ...toCreateOptions(options, now) });
       const [saved, encoded] = await Promise.allSettled([saving, encoding]);
       // The seed is in privateKey now; wipe the loose copy (best effort in a GC'd language).
       pair.seed.fill(0);
@@ -149,6 +178,8 @@ export function useGenerateKey(expectedComment?: string) {
       };
       return generated;
     } catch (error) {
+      // A retry with the same passphrase deserves a head start of its own (a fresh salt).
+      if (headStart !== null) setHeadStartsTaken((count) => count + 1);
       setPhase('idle');
       setFailure(error instanceof Error ? error.message : String(error));
       return null;
