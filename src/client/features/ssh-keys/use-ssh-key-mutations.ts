@@ -3,13 +3,19 @@ import { apiPaths, createKeyResponseSchema, type CreateKeyRequest } from '../../
 import { fetchJson, fetchNoContent } from '../../api/fetch-json.ts';
 import { sshKeysQueryOptions } from './ssh-keys-query-options.ts';
 
-/** POST /api/ssh-keys: only the public key line and the chosen options, never a private key. */
+/**
+ * POST /api/ssh-keys: only the public key line and the chosen options, never a private key.
+ * The list is refetched in the background: "SSH Key Generated" need not wait for it (a
+ * returned promise would hold mutateAsync until the refetch ends; issue 6, figure 1).
+ */
 export function useCreateKey() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (request: CreateKeyRequest) =>
       fetchJson(apiPaths.sshKeys, createKeyResponseSchema, { method: 'POST', body: request }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: sshKeysQueryOptions().queryKey }),
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: sshKeysQueryOptions().queryKey });
+    },
   });
 }
 
