@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import { errorResponseSchema } from '../../api/ssh-keys.ts';
 
 /** An API error with the server's own message, meant to be shown to the user as is. */
@@ -25,7 +25,7 @@ interface RequestInit {
  */
 export async function fetchJson<T>(
   path: string,
-  schema: z.ZodType<T>,
+  schema: ZodMiniType<T>,
   init: RequestInit = {},
 ): Promise<T> {
   const response = await send(path, init);
