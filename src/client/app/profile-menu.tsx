@@ -1,42 +1,104 @@
-import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
 import { useQuery } from '@tanstack/react-query';
-import { useLocation } from 'wouter';
+import { useRef, useState } from 'react';
 import { meQueryOptions } from '../api/me-query-options.ts';
-import { preloadOnboarding } from '../features/onboarding/lazy-onboarding-page.tsx';
+import type { OpenRequest, ProfileMenuDropdown } from './profile-menu-dropdown.tsx';
+
+type Dropdown = typeof ProfileMenuDropdown;
+
+let loadedDropdown: Dropdown | null = null;
+let loadingDropdown: Promise<Dropdown> | null = null;
+
+/** Loads the menu's module once; a failed load (a new deploy, a lost network) may be retried. */
+function loadDropdown(): Promise<Dropdown> {
+  loadingDropdown ??= import('./profile-menu-dropdown.tsx').then(
+    (module) => (loadedDropdown = module.ProfileMenuDropdown),
+    (error: unknown) => {
+      loadingDropdown = null;
+      throw error;
+    },
+  );
+  return loadingDropdown;
+}
 
 /**
  * The upper-right profile menu: the signed-in user's name, the way to the SSH Keys page and to
  * the Seqera onboarding flow ("Get started").
+ *
+ * Until its first hover, focus or press, this is a stand-in button that looks and reads the
+ * same (a menu button, collapsed); that first touch loads the Radix menu (issue 6, figure 3a:
+ * it stays out of the first load), which then replaces the stand-in, keeping the focus, and
+ * opens at once if the press came while it loaded.
  */
 export function ProfileMenu() {
   const me = useQuery(meQueryOptions());
-  const [, navigate] = useLocation();
   const name = me.data?.user ?? (me.isError ? 'Not signed in' : '…');
-  // Not modal and not portalled: a menu button needs neither, and so the rest of the page is
-  // not aria-hidden while the menu is open, and the menu stays inside the banner landmark.
+  const [menu, setMenu] = useState(() =>
+    loadedDropdown === null ? null : { Dropdown: loadedDropdown, focusTrigger: false },
+  );
+  const [openRequest, setOpenRequest] = useState<OpenRequest>(null);
+  const standIn = useRef<HTMLButtonElement>(null);
+
+  const face = (
+    <>
+      <svg className="avatar" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+        <circle cx="12" cy="8" r="4" />
+        <path d="M4 21c0-4.4 3.6-7 8-7s8 2.6 8 7" />
+      </svg>
+      <span>{name}</span>
+    </>
+  );
+
+  if (menu !== null) {
+    const { Dropdown, focusTrigger } = menu;
+    return (
+      <Dropdown name={name} openRequest={openRequest} focusTrigger={focusTrigger}>
+        {face}
+      </Dropdown>
+    );
+  }
+
+  const load = () => {
+    loadDropdown().then(
+      (Dropdown) => {
+        setMenu({ Dropdown, focusTrigger: document.activeElement === standIn.current });
+      },
+      // The stand-in stays; the next hover, focus or press tries again.
+      () => undefined,
+    );
+  };
+  // The first request wins: a mouse press also ends in a click.
+  const request = (how: NonNullable<OpenRequest>) => {
+    setOpenRequest((current) => current ?? how);
+    load();
+  };
+
+  // The same keys and buttons as Radix's trigger: a primary press without Ctrl, Enter, Space,
+  // ArrowDown. A bare click (assistive technology) opens it too.
   return (
-    <DropdownMenu.Root modal={false}>
-      <DropdownMenu.Trigger className="profile-button" aria-label={`Profile menu: ${name}`}>
-        <svg className="avatar" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-          <circle cx="12" cy="8" r="4" />
-          <path d="M4 21c0-4.4 3.6-7 8-7s8 2.6 8 7" />
-        </svg>
-        <span>{name}</span>
-      </DropdownMenu.Trigger>
-      <DropdownMenu.Content className="menu" align="end" sideOffset={6}>
-        <DropdownMenu.Label className="menu-label">Signed in as {name}</DropdownMenu.Label>
-        <DropdownMenu.Separator className="menu-separator" />
-        <DropdownMenu.Item
-          className="menu-item"
-          onFocus={preloadOnboarding}
-          onSelect={() => navigate('/get-started')}
-        >
-          Get started
-        </DropdownMenu.Item>
-        <DropdownMenu.Item className="menu-item" onSelect={() => navigate('/ssh-keys')}>
-          SSH Keys
-        </DropdownMenu.Item>
-      </DropdownMenu.Content>
-    </DropdownMenu.Root>
+    <button
+      ref={standIn}
+      type="button"
+      className="profile-button"
+      aria-label={`Profile menu: ${name}`}
+      aria-haspopup="menu"
+      aria-expanded={false}
+      data-state="closed"
+      onPointerEnter={load}
+      onFocus={load}
+      onPointerDown={(event) => {
+        if (event.button !== 0 || event.ctrlKey) return;
+        // As Radix does when it opens: the focus goes to the menu, not to the button.
+        event.preventDefault();
+        request('pointer');
+      }}
+      onKeyDown={(event) => {
+        if (event.key !== 'Enter' && event.key !== ' ' && event.key !== 'ArrowDown') return;
+        event.preventDefault();
+        request('keyboard');
+      }}
+      onClick={() => request('keyboard')}
+    >
+      {face}
+    </button>
   );
 }
