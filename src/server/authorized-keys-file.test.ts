@@ -312,6 +312,13 @@ function modelShape(model: AuthorizedKeysModel) {
   };
 }
 
+/** The text an edited model says it was made of, from the text of the model it was made from. */
+function applyEdit(previous: string, model: AuthorizedKeysModel): string {
+  if (model.edit === undefined) throw new Error('an edited model says how it was made');
+  const kept = model.edit.keep.map(([start, end]) => previous.slice(start, end));
+  return kept.join('') + model.edit.append;
+}
+
 describe('edited models', () => {
   it('are exactly what reading the edited text gives (so a store may cache them)', () => {
     const fragment = fc.constantFrom(
@@ -334,9 +341,11 @@ describe('edited models', () => {
         const model = readModel(original);
         const added = addKeyToModel(model, { publicKey: ed.publicLine, name: 'm' }, now).model;
         expect(modelShape(added)).toEqual(modelShape(readModel(added.text)));
+        expect(applyEdit(original, added)).toBe(added.text);
         for (const fingerprint of new Set(added.keyLines.map((line) => line.fingerprint))) {
           const removed = removeKeyFromModel(added, fingerprint);
           expect(modelShape(removed)).toEqual(modelShape(readModel(removed.text)));
+          expect(applyEdit(added.text, removed)).toBe(removed.text);
           expect(removed.text).toBe(removeKey(added.text, fingerprint));
         }
         // The model it was made from is left as it was.
@@ -344,6 +353,23 @@ describe('edited models', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('serialize many keys with multi-byte comments exactly, across the write chunks', () => {
+    // 3,000 lines, a listing of several 256 KiB chunks with characters of 2, 3 and 4 bytes.
+    const comment = `ключ ✓ ${'é'.repeat(60)} 🔑`;
+    const lines: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      lines.push(`# keysmith name=k${i} added=2026-01-01T00:00:00Z`);
+      lines.push(`restrict ${ed.publicLine.replace(/ \S+$/, ` ${comment}${i}`)}`);
+      lines.push(`${rsa.publicLine} ${i}`);
+    }
+    const model = readModel(`${lines.join('\n')}\n`);
+    const { json } = listModelJson(model, now, 'é[', ']ü');
+    const expected = `é[${JSON.stringify(listModelKeys(model, now))}]ü`;
+    expect(json.length).toBeGreaterThan(3 * 256 * 1024);
+    expect(json.length).toBe(new TextEncoder().encode(expected).length);
+    expect(new TextDecoder().decode(json)).toBe(expected);
   });
 
   it('say for how long a listing stays exact: until the next expiry, after the last one', () => {
@@ -357,9 +383,9 @@ describe('edited models', () => {
       ].join('\n'),
     );
     const at = new Date('2027-01-01T00:00:00Z');
-    const { json, validAfter, validUntil } = listModelJson(model, at);
+    const { json, validAfter, validUntil } = listModelJson(model, at, '{"keys":', '}');
     const keys = listModelKeys(model, at);
-    expect(json).toBe(JSON.stringify(keys));
+    expect(new TextDecoder().decode(json)).toBe(JSON.stringify({ keys }));
     expect(keys.map((key) => key.expired)).toEqual([true, false, true, false]);
     expect(validAfter).toBe(Date.parse('2026-03-04T05:06:07Z'));
     expect(validUntil).toBe(Date.parse('2030-01-01T00:00:00Z'));

@@ -50,6 +50,16 @@ export interface KeyLine {
 }
 
 /**
+ * How an edited text was made from the one before: these ranges of it (UTF-16 offsets, start
+ * inclusive, end exclusive, in order), then `append`. Lets a store that holds the old file's
+ * bytes build the new ones by copying ranges, without encoding the whole text again.
+ */
+export interface TextEdit {
+  readonly keep: readonly (readonly [number, number])[];
+  readonly append: string;
+}
+
+/**
  * A file's text read once: its lines and its key lines. Never changed in place (edits return a
  * new model), so a store may keep one as a cache of the exact text it was read from.
  */
@@ -57,6 +67,8 @@ export interface AuthorizedKeysModel {
   readonly text: string;
   readonly lines: readonly FileLine[];
   readonly keyLines: readonly KeyLine[];
+  /** Set by an edit: how `text` was made from the text of the model it was made from. */
+  readonly edit?: TextEdit;
 }
 
 /**
@@ -85,6 +97,35 @@ export function splitLines(text: string): FileLine[] {
 /** The inverse of {@link splitLines}. */
 export function joinLines(lines: readonly FileLine[]): string {
   return lines.map((line) => line.text + line.eol).join('');
+}
+
+/** The length of `joinLines(lines)`, without joining them. */
+function joinedLength(lines: readonly FileLine[]): number {
+  let length = 0;
+  for (const line of lines) length += line.text.length + line.eol.length;
+  return length;
+}
+
+/**
+ * A model made by an edit. Its text is joined from its lines when first asked for: a store that
+ * writes the file from the edit (see TextEdit) never needs a new copy of a large file's text,
+ * and the model does not keep the one it was made from alive.
+ */
+function editedModel(
+  lines: readonly FileLine[],
+  keyLines: readonly KeyLine[],
+  edit: TextEdit,
+): AuthorizedKeysModel {
+  let text: string | undefined;
+  return {
+    get text() {
+      text ??= joinLines(lines);
+      return text;
+    },
+    lines,
+    keyLines,
+    edit,
+  };
 }
 
 const METADATA_LINE =
@@ -329,20 +370,44 @@ export function listModelKeys(model: AuthorizedKeysModel, now: Date): SshKey[] {
   return model.keyLines.map((keyLine) => toSshKey(keyLine, now));
 }
 
+const LISTING_CHUNK = 256 * 1024;
+
 /**
- * `JSON.stringify(listModelKeys(model, now))`, one key at a time (no array of 10,000 key objects
- * at once), and the span of clock times over which it stays exact: only `expired` depends on the
- * clock, and it flips only at an `expiresAt`. The JSON holds for every time `t` (ms) with
+ * `prefix + JSON.stringify(listModelKeys(model, now)) + suffix` as UTF-8 bytes, exactly sized,
+ * and the span of clock times over which it stays exact: only `expired` depends on the clock,
+ * and it flips only at an `expiresAt`. The bytes hold for every time `t` (ms) with
  * `validAfter < t <= validUntil`.
+ *
+ * Written one key at a time into fixed-size chunks, copied once into the result: no array of
+ * 10,000 key objects, and none of the multi-megabyte strings that joining the keys' JSON would
+ * make (each of them a large-object allocation the heap keeps until its next full collection).
  */
 export function listModelJson(
   model: AuthorizedKeysModel,
   now: Date,
-): { json: string; validAfter: number; validUntil: number } {
+  prefix = '',
+  suffix = '',
+): { json: Uint8Array<ArrayBuffer>; validAfter: number; validUntil: number } {
   const at = now.getTime();
   let validAfter = -Infinity;
   let validUntil = Infinity;
-  const parts = model.keyLines.map((keyLine) => {
+  const encoder = new TextEncoder();
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  let chunk = new Uint8Array(LISTING_CHUNK);
+  let used = 0;
+  let total = 0;
+  const write = (text: string) => {
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    if (used + text.length * 3 > chunk.length) {
+      chunks.push(chunk.subarray(0, used));
+      total += used;
+      chunk = new Uint8Array(Math.max(LISTING_CHUNK, text.length * 3));
+      used = 0;
+    }
+    used += encoder.encodeInto(text, chunk.subarray(used)).written;
+  };
+  write(`${prefix}[`);
+  model.keyLines.forEach((keyLine, i) => {
     const key = toSshKey(keyLine, now);
     if (key.expiresAt !== null) {
       const expiry = Date.parse(key.expiresAt);
@@ -350,9 +415,18 @@ export function listModelJson(
       if (expiry < at) validAfter = Math.max(validAfter, expiry);
       else validUntil = Math.min(validUntil, expiry);
     }
-    return JSON.stringify(key);
+    write(i === 0 ? JSON.stringify(key) : `,${JSON.stringify(key)}`);
   });
-  return { json: `[${parts.join(',')}]`, validAfter, validUntil };
+  write(`]${suffix}`);
+  chunks.push(chunk.subarray(0, used));
+  total += used;
+  const json = new Uint8Array(total);
+  let offset = 0;
+  for (const part of chunks) {
+    json.set(part, offset);
+    offset += part.length;
+  }
+  return { json, validAfter, validUntil };
 }
 
 /** Every key line of the file, in file order, with options decoded. */
@@ -449,7 +523,10 @@ export function addKeyToModel(
   let next: AuthorizedKeysModel;
   if (last !== undefined && last.eol === '') {
     // Rare: the old last line changes too; read the whole text again (unchanged lines are cached).
-    next = readModel(`${model.text}\n${added}`);
+    next = {
+      ...readModel(`${model.text}\n${added}`),
+      edit: { keep: [[0, model.text.length]], append: `\n${added}` },
+    };
   } else {
     const lines = [
       ...model.lines,
@@ -467,7 +544,10 @@ export function addKeyToModel(
       fingerprint: parsed.fingerprint,
       metadata: parseMetadataLine(metadataLine),
     };
-    next = { text: model.text + added, lines, keyLines: [...model.keyLines, newKeyLine] };
+    next = editedModel(lines, [...model.keyLines, newKeyLine], {
+      keep: [[0, joinedLength(model.lines)]],
+      append: added,
+    });
   }
   const mine = next.keyLines.at(-1);
   if (mine?.index !== next.lines.length - 1 || !sameBytes(mine.entry.key.blob, blob)) {
@@ -510,9 +590,19 @@ export function removeKeyFromModel(
   }
   const lines: FileLine[] = [];
   const newIndex = new Int32Array(model.lines.length);
+  // The text is its lines one after the other: the kept lines are runs of the old text.
+  const keep: [number, number][] = [];
+  let offset = 0;
   model.lines.forEach((line, index) => {
     newIndex[index] = lines.length;
-    if (!drop.has(index)) lines.push(line);
+    const end = offset + line.text.length + line.eol.length;
+    if (!drop.has(index)) {
+      lines.push(line);
+      const run = keep.at(-1);
+      if (run !== undefined && run[1] === offset) run[1] = end;
+      else keep.push([offset, end]);
+    }
+    offset = end;
   });
   // Every kept line keeps its text and ending, so it stays a key line or not exactly as before
   // (the last line keeps an empty ending only if it stays last); only the line above may change.
@@ -532,7 +622,7 @@ export function removeKeyFromModel(
       });
     }
   }
-  return { text: joinLines(lines), lines, keyLines };
+  return editedModel(lines, keyLines, { keep, append: '' });
 }
 
 /** {@link removeKeyFromModel} over file text. */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { listKeys } from './authorized-keys-file.ts';
+import { addKey, listKeys, removeKey } from './authorized-keys-file.ts';
 import { createFileKeyStore } from './file-key-store.ts';
 import { KeyStoreError } from './key-store.ts';
 import { runInUserProcess } from './user-process-store.ts';
@@ -97,11 +97,33 @@ describe('modes', () => {
   });
 });
 
+describe('writing an edited file', () => {
+  it('copies unchanged bytes, for ASCII files and for files with other characters', async () => {
+    for (const original of [
+      `# plain\n${key(1).publicLine}\n# end`,
+      `# ключи ✓ 🔑\n${key(1).publicLine}\n# fin\u00e9`,
+      `\uFEFF# bom\r\n${key(1).publicLine}\r\n`,
+    ]) {
+      const { file, store } = makeHome(original);
+      await store.add({ publicKey: key(0).publicLine, name: 'x' }, now);
+      await store.add({ publicKey: key(2).publicLine, name: 'y' }, now);
+      await store.remove(key(0).fingerprint);
+      await store.remove(key(1).fingerprint);
+      // The same edits on the text, by the model the mock's memory store uses.
+      let text = addKey(original, { publicKey: key(0).publicLine, name: 'x' }, now).text;
+      text = addKey(text, { publicKey: key(2).publicLine, name: 'y' }, now).text;
+      text = removeKey(removeKey(text, key(0).fingerprint), key(1).fingerprint);
+      expect(fs.readFileSync(file, 'utf8')).toBe(text);
+      expect((await store.list()).keys.map((k) => k.fingerprint)).toEqual([key(2).fingerprint]);
+    }
+  });
+});
+
 describe('the cache of the last read', () => {
   async function body(store: ReturnType<typeof makeHome>['store']): Promise<string> {
-    const parts = await store.listBody?.();
-    if (parts === undefined) throw new Error('the file store serves listBody');
-    return Buffer.concat(parts).toString('utf8');
+    const bytes = await store.listBody?.();
+    if (bytes === undefined) throw new Error('the file store serves listBody');
+    return Buffer.from(bytes).toString('utf8');
   }
 
   it('serves the very bytes JSON.stringify(list()) gives, before and after changes', async () => {

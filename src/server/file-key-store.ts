@@ -10,6 +10,7 @@
 import { constants } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { isAscii } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import lockfile from 'proper-lockfile';
 import type { FileWarning, ListKeysResponse } from '../api/ssh-keys.ts';
@@ -135,8 +136,19 @@ interface CachedFile {
   model: AuthorizedKeysModel;
   /** False when the bytes are not UTF-8: listed leniently (U+FFFD), never rewritten. */
   utf8: boolean;
-  /** `listBody()`'s keys array as JSON, exact for clock times in (validAfter, validUntil]. */
-  listing?: { json: Uint8Array<ArrayBuffer>; validAfter: number; validUntil: number };
+  /** Every byte below 0x80: offsets into the model's text are offsets into the bytes. */
+  ascii: boolean;
+  /**
+   * `listBody()`'s last answer, exact for clock times in (validAfter, validUntil] while the
+   * warnings and path, serialized as `tail`, stay the same; the keys end at byte `keysEnd`.
+   */
+  listing?: {
+    body: Uint8Array<ArrayBuffer>;
+    keysEnd: number;
+    tail: string;
+    validAfter: number;
+    validUntil: number;
+  };
 }
 
 /**
@@ -171,7 +183,20 @@ function cachedModel(file: string, bytes: Buffer): CachedFile {
     text = utf8Lenient.decode(bytes);
     isUtf8 = false;
   }
-  return remember(file, { bytes, model: readModel(text), utf8: isUtf8 });
+  return remember(file, { bytes, model: readModel(text), utf8: isUtf8, ascii: isAscii(bytes) });
+}
+
+/**
+ * The bytes of an edited model's text. When the old bytes are ASCII, the edit's ranges (UTF-16
+ * offsets) are byte ranges too: the new file is copied from the old bytes without joining and
+ * encoding a megabyte of text again.
+ */
+function editedBytes(old: CachedFile, next: AuthorizedKeysModel): Buffer {
+  const edit = next.edit;
+  if (edit === undefined || !old.ascii) return Buffer.from(next.text, 'utf8');
+  const parts = edit.keep.map(([start, end]) => old.bytes.subarray(start, end));
+  parts.push(Buffer.from(edit.append, 'utf8'));
+  return Buffer.concat(parts);
 }
 
 /** sshd StrictModes (auth.c safe_path): owner is the user or root, no group or other write bit. */
@@ -266,19 +291,31 @@ async function strictModesWarnings(
 const COMPARE_CHUNK = 256 * 1024;
 
 /**
+ * Read buffers for {@link holdsExactly}, reused: a request for an unchanged file then allocates
+ * nothing of the file's size, and the heap sees no stream of short-lived 256 KiB buffers.
+ * Each is used by one comparison at a time.
+ */
+const spareChunks: Buffer[] = [];
+
+/**
  * Whether the open file holds exactly `known` (its size from fstat is already equal). Reads in
- * small chunks with explicit positions (the file position stays at 0), so an unchanged file costs
- * no buffer of its own size; one more read checks that nothing follows.
+ * chunks with explicit positions (the file position stays at 0); one more read checks that
+ * nothing follows.
  */
 async function holdsExactly(handle: FileHandle, known: Buffer): Promise<boolean> {
-  const chunk = Buffer.allocUnsafe(Math.min(COMPARE_CHUNK, known.length + 1));
-  let position = 0;
-  for (;;) {
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-    if (bytesRead === 0) return position === known.length;
-    if (position + bytesRead > known.length) return false;
-    if (chunk.compare(known, position, position + bytesRead, 0, bytesRead) !== 0) return false;
-    position += bytesRead;
+  const chunk = spareChunks.pop() ?? Buffer.allocUnsafe(COMPARE_CHUNK);
+  try {
+    const length = Math.min(chunk.length, known.length + 1);
+    let position = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, length, position);
+      if (bytesRead === 0) return position === known.length;
+      if (position + bytesRead > known.length) return false;
+      if (chunk.compare(known, position, position + bytesRead, 0, bytesRead) !== 0) return false;
+      position += bytesRead;
+    }
+  } finally {
+    if (spareChunks.length < 2) spareChunks.push(chunk);
   }
 }
 
@@ -471,10 +508,10 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
         );
       }
       const next = edit(cached.model);
-      if (next.model.text !== cached.model.text) {
-        const bytes = Buffer.from(next.model.text, 'utf8');
+      if (next.model !== cached.model) {
+        const bytes = editedBytes(cached, next.model);
         await writeAtomically(file, bytes, current);
-        remember(file, { bytes, model: next.model, utf8: true });
+        remember(file, { bytes, model: next.model, utf8: true, ascii: isAscii(bytes) });
       }
       return next.result;
     });
@@ -507,26 +544,35 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
       const { model } = cachedModel(file, bytes ?? EMPTY);
       return { keys: listModelKeys(model, now()), warnings, path: file };
     },
-    async listBody(): Promise<readonly Uint8Array<ArrayBuffer>[]> {
+    async listBody(): Promise<Uint8Array<ArrayBuffer>> {
       const { bytes, warnings } = await readForList();
       const cached = cachedModel(file, bytes ?? EMPTY);
-      const at = now();
+      const at = now().getTime();
+      // The same bytes as JSON.stringify of list()'s answer, with the keys serialized once per
+      // file content and the whole body kept as one buffer: an unchanged file's GET sends it
+      // as it is, without building or copying anything of its size.
+      const tail = `,"warnings":${JSON.stringify(warnings)},"path":${JSON.stringify(file)}}`;
       let listing = cached.listing;
-      if (
-        listing === undefined ||
-        !(listing.validAfter < at.getTime() && at.getTime() <= listing.validUntil)
-      ) {
-        const { json, validAfter, validUntil } = listModelJson(cached.model, at);
-        listing = { json: Buffer.from(json, 'utf8'), validAfter, validUntil };
-        cached.listing = listing;
+      if (listing === undefined || !(listing.validAfter < at && at <= listing.validUntil)) {
+        const { json, validAfter, validUntil } = listModelJson(
+          cached.model,
+          new Date(at),
+          '{"keys":',
+          tail,
+        );
+        const keysEnd = json.length - Buffer.byteLength(tail);
+        listing = { body: json, keysEnd, tail, validAfter, validUntil };
+      } else if (listing.tail !== tail) {
+        // The warnings changed (a chmod), the keys did not.
+        const body = Buffer.concat([listing.body.subarray(0, listing.keysEnd), Buffer.from(tail)]);
+        listing = {
+          ...listing,
+          body: new Uint8Array(body.buffer, body.byteOffset, body.length),
+          tail,
+        };
       }
-      // The same bytes as JSON.stringify of list()'s answer, with the keys serialized once.
-      // Not copied into one buffer: a GET then allocates next to nothing.
-      return [
-        Buffer.from('{"keys":'),
-        listing.json,
-        Buffer.from(`,"warnings":${JSON.stringify(warnings)},"path":${JSON.stringify(file)}}`),
-      ];
+      cached.listing = listing;
+      return listing.body;
     },
     add: (request, at) =>
       change((model) => {

@@ -9,11 +9,11 @@ export interface KeyStore {
   /** Every key in the file (ours and foreign ones), plus what would make sshd ignore the file. */
   list(): Promise<ListKeysResponse>;
   /**
-   * Optional: the same answer as `list()` as the UTF-8 JSON response body, in parts to send one
-   * after the other, for a store that can serve it without building and serializing every key
-   * again (the file store caches it). The parts may be shared: never change them.
+   * Optional: the same answer as `list()` as the UTF-8 JSON response body, for a store that can
+   * serve it without building and serializing every key again (the file store caches it). The
+   * bytes may be shared between requests: never change them.
    */
-  listBody?(): Promise<readonly Uint8Array<ArrayBuffer>[]>;
+  listBody?(): Promise<Uint8Array<ArrayBuffer>>;
   /** Adds one key, composed by the server from the parsed request; resolves to the key as listed. */
   add(request: CreateKeyRequest, now: Date): Promise<SshKey>;
   /** Removes every line holding the key with this fingerprint, and Keysmith's line above each. */
