@@ -3,10 +3,13 @@
  * The `keysmith` command (package bin, `npm run keysmith -- <command>`): serve, keygen,
  * fingerprint. Exit codes: 0 success, 1 failure, 2 wrong usage.
  */
-import { runServe } from '../server/serve-command.ts';
 import { processIo, UsageError, type CliIo } from './cli-io.ts';
-import { FINGERPRINT_HELP, runFingerprint } from './fingerprint-command.ts';
-import { KEYGEN_HELP, runKeygen } from './keygen-command.ts';
+
+// Each command's module is imported only when that command runs: a long-running `serve` then
+// holds none of keygen's or fingerprint's code (and the crypto behind them) in memory.
+const serveCommand = () => import('../server/serve-command.ts');
+const keygenCommand = () => import('./keygen-command.ts');
+const fingerprintCommand = () => import('./fingerprint-command.ts');
 
 const HELP = `Usage: keysmith <command> [options]
 
@@ -31,18 +34,18 @@ async function main(argv: readonly string[], io: CliIo): Promise<number> {
       case '--help':
       case '-h': {
         const topic = rest[0];
-        if (topic === 'keygen') io.stdout(KEYGEN_HELP);
-        else if (topic === 'fingerprint') io.stdout(FINGERPRINT_HELP);
-        else if (topic === 'serve') return await runServe(['--help']);
+        if (topic === 'keygen') io.stdout((await keygenCommand()).KEYGEN_HELP);
+        else if (topic === 'fingerprint') io.stdout((await fingerprintCommand()).FINGERPRINT_HELP);
+        else if (topic === 'serve') return await (await serveCommand()).runServe(['--help']);
         else io.stdout(HELP);
         return 0;
       }
       case 'serve':
-        return await runServe(rest);
+        return await (await serveCommand()).runServe(rest);
       case 'keygen':
-        return await runKeygen(rest, io);
+        return await (await keygenCommand()).runKeygen(rest, io);
       case 'fingerprint':
-        return await runFingerprint(rest, io);
+        return await (await fingerprintCommand()).runFingerprint(rest, io);
       default:
         io.stderr(
           `keysmith: unknown command "${command}". Run "keysmith --help" for the commands.\n`,
