@@ -7,13 +7,13 @@
  * The store runs as the file's owner (local mode, or the privilege-dropped child in proxy mode),
  * so it never needs to follow a link: it refuses an authorized_keys that is a symbolic link.
  */
-import { constants } from 'node:fs';
-import fs, { type FileHandle } from 'node:fs/promises';
+import fsSync, { constants, type Stats } from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isAscii } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import lockfile from 'proper-lockfile';
-import type { FileWarning, ListKeysResponse } from '../api/ssh-keys.ts';
+import type { FileWarning } from '../api/ssh-keys.ts';
 import {
   addKeyToModel,
   listModelKeys,
@@ -200,16 +200,13 @@ function editedBytes(old: CachedFile, next: AuthorizedKeysModel): Buffer {
 }
 
 /** sshd StrictModes (auth.c safe_path): owner is the user or root, no group or other write bit. */
-async function strictModesWarnings(
-  options: FileKeyStoreOptions,
-  uid: number,
-): Promise<FileWarning[]> {
+function strictModesWarnings(options: FileKeyStoreOptions, uid: number): FileWarning[] {
   const warnings: FileWarning[] = [];
   const file = options.path;
   const user = quote(options.user);
   let fileStat;
   try {
-    fileStat = await fs.lstat(file);
+    fileStat = fsSync.lstatSync(file);
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') {
       warnings.push({
@@ -254,8 +251,8 @@ async function strictModesWarnings(
   let home: string;
   let dir: string;
   try {
-    home = await fs.realpath(options.home);
-    dir = await fs.realpath(path.dirname(file));
+    home = fsSync.realpathSync.native(options.home);
+    dir = fsSync.realpathSync.native(path.dirname(file));
   } catch {
     return warnings;
   }
@@ -264,7 +261,7 @@ async function strictModesWarnings(
     const isHome = insideHome && dir === home;
     let stat;
     try {
-      stat = await fs.stat(dir);
+      stat = fsSync.statSync(dir);
     } catch {
       break;
     }
@@ -291,48 +288,49 @@ async function strictModesWarnings(
 const COMPARE_CHUNK = 256 * 1024;
 
 /**
- * Read buffers for {@link holdsExactly}, reused: a request for an unchanged file then allocates
- * nothing of the file's size, and the heap sees no stream of short-lived 256 KiB buffers.
- * Each is used by one comparison at a time.
+ * The read buffer of {@link holdsExactly}, allocated once: a request for an unchanged file then
+ * allocates nothing of the file's size. Safe to share because the comparison is synchronous.
  */
-const spareChunks: Buffer[] = [];
+let compareChunk: Buffer | undefined;
 
 /**
  * Whether the open file holds exactly `known` (its size from fstat is already equal). Reads in
  * chunks with explicit positions (the file position stays at 0); one more read checks that
  * nothing follows.
  */
-async function holdsExactly(handle: FileHandle, known: Buffer): Promise<boolean> {
-  const chunk = spareChunks.pop() ?? Buffer.allocUnsafe(COMPARE_CHUNK);
-  try {
-    const length = Math.min(chunk.length, known.length + 1);
-    let position = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, length, position);
-      if (bytesRead === 0) return position === known.length;
-      if (position + bytesRead > known.length) return false;
-      if (chunk.compare(known, position, position + bytesRead, 0, bytesRead) !== 0) return false;
-      position += bytesRead;
-    }
-  } finally {
-    if (spareChunks.length < 2) spareChunks.push(chunk);
+function holdsExactly(fd: number, known: Buffer): boolean {
+  compareChunk ??= Buffer.allocUnsafe(COMPARE_CHUNK);
+  const chunk = compareChunk;
+  const length = Math.min(chunk.length, known.length + 1);
+  let position = 0;
+  for (;;) {
+    const bytesRead = fsSync.readSync(fd, chunk, 0, length, position);
+    if (bytesRead === 0) return position === known.length;
+    if (position + bytesRead > known.length) return false;
+    if (chunk.compare(known, position, position + bytesRead, 0, bytesRead) !== 0) return false;
+    position += bytesRead;
   }
 }
 
 /**
  * Reads the file without following a link; null when there is none. When it holds exactly
- * `known`, returns that very buffer (see {@link holdsExactly}).
+ * `known`, returns that very buffer (see {@link holdsExactly}), with the file's fstat.
+ *
+ * Synchronous, like the other short metadata calls of a request (lstat, stat, readdir, mkdir of
+ * the lock): each is a system call of microseconds on a file the page cache holds, and a trip
+ * through libuv's thread pool costs more than the call itself (much more while other processes
+ * keep the CPUs busy). The writes and fsyncs, which wait for the disk, stay asynchronous.
  */
-async function readNoFollow(file: string, known?: Buffer): Promise<Buffer | null> {
-  let handle;
+function readNoFollow(file: string, known?: Buffer): { bytes: Buffer; stat: Stats } | null {
+  let fd;
   try {
-    handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = fsSync.openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return null;
     throw error;
   }
   try {
-    const stat = await handle.stat();
+    const stat = fsSync.fstatSync(fd);
     if (!stat.isFile()) {
       throw new KeyStoreError(
         'file-error',
@@ -340,45 +338,45 @@ async function readNoFollow(file: string, known?: Buffer): Promise<Buffer | null
         `${file} is not a regular file. Move it away and try again.`,
       );
     }
-    if (known !== undefined && stat.size === known.length && (await holdsExactly(handle, known))) {
-      return known;
+    if (known !== undefined && stat.size === known.length && holdsExactly(fd, known)) {
+      return { bytes: known, stat };
     }
-    return await handle.readFile();
+    return { bytes: fsSync.readFileSync(fd), stat };
   } finally {
-    await handle.close();
+    fsSync.closeSync(fd);
   }
 }
 
-/** Creates the file's directory (0700) when missing: `~/.ssh` must exist before the lock can. */
-async function ensureDirectory(file: string): Promise<void> {
+/** Creates the file's directory (0700): `~/.ssh` must exist before the lock can. */
+function ensureDirectory(file: string): void {
   const dir = path.dirname(file);
   try {
-    await fs.mkdir(dir, { mode: 0o700 });
+    fsSync.mkdirSync(dir, { mode: 0o700 });
     // mkdir's mode is masked by the umask; say it exactly.
-    await fs.chmod(dir, 0o700);
+    fsSync.chmodSync(dir, 0o700);
   } catch (error) {
     if (errnoCode(error) !== 'EEXIST') throw fileError(error, 'creating', dir);
   }
 }
 
-async function readForChange(file: string, uid: number): Promise<CurrentFile> {
-  let bytes: Buffer | null;
+function readForChange(file: string, uid: number): CurrentFile {
+  let read;
   try {
-    bytes = await readNoFollow(file, fileCache.get(file)?.bytes);
+    read = readNoFollow(file, fileCache.get(file)?.bytes);
   } catch (error) {
     if (error instanceof KeyStoreError) throw error;
     throw fileError(error, 'reading', file);
   }
-  if (bytes === null) return { bytes: null, mode: 0o600, owner: null };
-  const stat = await fs.lstat(file);
+  if (read === null) return { bytes: null, mode: 0o600, owner: null };
   if (uid !== 0) {
     // The rename below would replace even a file we may not write: respect its permissions.
     try {
-      await fs.access(file, constants.W_OK);
+      fsSync.accessSync(file, constants.W_OK);
     } catch (error) {
       throw fileError(error, 'writing', file);
     }
   }
+  const { bytes, stat } = read;
   return { bytes, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid } };
 }
 
@@ -392,18 +390,22 @@ function temporaryName(file: string): string {
  * while it holds the lock, so any such file now is a dead writer's. Only names of exactly
  * Keysmith's own pattern are touched; a failure to remove one is no reason to refuse the change.
  */
-async function removeDeadWritersFiles(file: string): Promise<void> {
+function removeDeadWritersFiles(file: string): void {
   const dir = path.dirname(file);
   const prefix = `.${path.basename(file)}.keysmith-`;
   let names: string[];
   try {
-    names = await fs.readdir(dir);
+    names = fsSync.readdirSync(dir);
   } catch {
     return;
   }
   for (const name of names) {
     if (name.startsWith(prefix) && /^[0-9a-f]{12}$/.test(name.slice(prefix.length))) {
-      await fs.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+      try {
+        fsSync.rmSync(path.join(dir, name), { force: true });
+      } catch {
+        // Left for the next change.
+      }
     }
   }
 }
@@ -452,20 +454,26 @@ async function writeAtomically(
  * reported at once.
  */
 async function withLock<T>(file: string, waitMs: number, change: () => Promise<T>): Promise<T> {
-  let release: (() => Promise<void>) | undefined;
+  let release: (() => void) | undefined;
   const deadline = Date.now() + waitMs;
   for (let attempt = 0; release === undefined; attempt += 1) {
     try {
-      release = await lockfile.lock(file, {
+      // The synchronous API (mkdir of the lock, then utimes and stat of it): see readNoFollow.
+      release = lockfile.lockSync(file, {
         realpath: false,
         stale: 10_000,
-        retries: 0,
         onCompromised: (error) => {
           console.error(`keysmith: lock on ${file} was compromised:`, error.message);
         },
       });
     } catch (error) {
-      if (errnoCode(error) !== 'ELOCKED' || Date.now() > deadline) {
+      const code = errnoCode(error);
+      if (code === 'ENOENT' && attempt === 0) {
+        // No ~/.ssh yet, so no place for the lock: make it, then lock at once.
+        ensureDirectory(file);
+        continue;
+      }
+      if (code !== 'ELOCKED' || Date.now() > deadline) {
         throw fileError(error, 'locking', file);
       }
       const wait = Math.min(100, 5 * 1.3 ** attempt) * (0.5 + Math.random());
@@ -475,7 +483,20 @@ async function withLock<T>(file: string, waitMs: number, change: () => Promise<T
   try {
     return await change();
   } finally {
-    await release().catch(() => undefined);
+    try {
+      release();
+    } catch {
+      // Already released or taken over as stale: nothing of ours to remove.
+    }
+  }
+}
+
+/** `fn()` as a promise: a throw becomes a rejection, as from an async function. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }
 
@@ -494,11 +515,10 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
   async function change<T>(
     edit: (model: AuthorizedKeysModel) => { model: AuthorizedKeysModel; result: T },
   ): Promise<T> {
-    await ensureDirectory(file);
     return withLock(file, options.lockWaitMs ?? 15_000, async () => {
-      await removeDeadWritersFiles(file);
+      removeDeadWritersFiles(file);
       // Always read again under the lock: another process may have changed the file.
-      const current = await readForChange(file, uid);
+      const current = readForChange(file, uid);
       const cached = cachedModel(file, current.bytes ?? EMPTY);
       if (!cached.utf8) {
         throw new KeyStoreError(
@@ -518,11 +538,11 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
   }
 
   /** The bytes to list (null: no file or unreadable) and the StrictModes warnings. */
-  async function readForList(): Promise<{ bytes: Buffer | null; warnings: FileWarning[] }> {
-    const warnings = await strictModesWarnings(options, uid);
+  function readForList(): { bytes: Buffer | null; warnings: FileWarning[] } {
+    const warnings = strictModesWarnings(options, uid);
     let bytes: Buffer | null = null;
     try {
-      bytes = await readNoFollow(file, fileCache.get(file)?.bytes);
+      bytes = readNoFollow(file, fileCache.get(file)?.bytes)?.bytes ?? null;
     } catch (error) {
       const code = errnoCode(error);
       if (code === 'EACCES' || code === 'EPERM') {
@@ -538,42 +558,45 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
     return { bytes, warnings };
   }
 
+  function listBody(): Uint8Array<ArrayBuffer> {
+    const { bytes, warnings } = readForList();
+    const cached = cachedModel(file, bytes ?? EMPTY);
+    const at = now().getTime();
+    // The same bytes as JSON.stringify of list()'s answer, with the keys serialized once per
+    // file content and the whole body kept as one buffer: an unchanged file's GET sends it
+    // as it is, without building or copying anything of its size.
+    const tail = `,"warnings":${JSON.stringify(warnings)},"path":${JSON.stringify(file)}}`;
+    let listing = cached.listing;
+    if (listing === undefined || !(listing.validAfter < at && at <= listing.validUntil)) {
+      const { json, validAfter, validUntil } = listModelJson(
+        cached.model,
+        new Date(at),
+        '{"keys":',
+        tail,
+      );
+      const keysEnd = json.length - Buffer.byteLength(tail);
+      listing = { body: json, keysEnd, tail, validAfter, validUntil };
+    } else if (listing.tail !== tail) {
+      // The warnings changed (a chmod), the keys did not.
+      const body = Buffer.concat([listing.body.subarray(0, listing.keysEnd), Buffer.from(tail)]);
+      listing = {
+        ...listing,
+        body: new Uint8Array(body.buffer, body.byteOffset, body.length),
+        tail,
+      };
+    }
+    cached.listing = listing;
+    return listing.body;
+  }
+
   return {
-    async list(): Promise<ListKeysResponse> {
-      const { bytes, warnings } = await readForList();
-      const { model } = cachedModel(file, bytes ?? EMPTY);
-      return { keys: listModelKeys(model, now()), warnings, path: file };
-    },
-    async listBody(): Promise<Uint8Array<ArrayBuffer>> {
-      const { bytes, warnings } = await readForList();
-      const cached = cachedModel(file, bytes ?? EMPTY);
-      const at = now().getTime();
-      // The same bytes as JSON.stringify of list()'s answer, with the keys serialized once per
-      // file content and the whole body kept as one buffer: an unchanged file's GET sends it
-      // as it is, without building or copying anything of its size.
-      const tail = `,"warnings":${JSON.stringify(warnings)},"path":${JSON.stringify(file)}}`;
-      let listing = cached.listing;
-      if (listing === undefined || !(listing.validAfter < at && at <= listing.validUntil)) {
-        const { json, validAfter, validUntil } = listModelJson(
-          cached.model,
-          new Date(at),
-          '{"keys":',
-          tail,
-        );
-        const keysEnd = json.length - Buffer.byteLength(tail);
-        listing = { body: json, keysEnd, tail, validAfter, validUntil };
-      } else if (listing.tail !== tail) {
-        // The warnings changed (a chmod), the keys did not.
-        const body = Buffer.concat([listing.body.subarray(0, listing.keysEnd), Buffer.from(tail)]);
-        listing = {
-          ...listing,
-          body: new Uint8Array(body.buffer, body.byteOffset, body.length),
-          tail,
-        };
-      }
-      cached.listing = listing;
-      return listing.body;
-    },
+    list: () =>
+      settle(() => {
+        const { bytes, warnings } = readForList();
+        const { model } = cachedModel(file, bytes ?? EMPTY);
+        return { keys: listModelKeys(model, now()), warnings, path: file };
+      }),
+    listBody: () => settle(listBody),
     add: (request, at) =>
       change((model) => {
         const { model: next, key } = addKeyToModel(model, request, at);
