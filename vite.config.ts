@@ -11,6 +11,9 @@ export default defineConfig({
     // public/ holds only msw's mockServiceWorker.js, for `npm run dev` (mock mode): the
     // production build ships no part of msw.
     copyPublicDir: false,
+    // Chromium, Firefox 115+ and Safari 17+ preload modules themselves (older ones load the
+    // same modules, a little later): Vite's polyfill would be dead code in the first chunk.
+    modulePreload: { polyfill: false },
   },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
