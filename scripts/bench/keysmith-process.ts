@@ -21,6 +21,11 @@ function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+/** A process's resident memory now (VmRSS) in MB; 0 when it is gone. */
+export function residentMb(pid: number): number {
+  return statusField(pid, 'VmRSS') / 1024;
+}
+
 /** The pid and every descendant (a server may run helper processes). */
 function processTree(root: number): number[] {
   const parents = new Map<number, number[]>();

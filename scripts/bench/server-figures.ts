@@ -16,7 +16,12 @@ import {
 import { ed25519PublicBlob } from '../../src/crypto/keygen.ts';
 import { formatPublicKey } from '../../src/crypto/public-key.ts';
 import { ensureTestUser, makeTestDir, type TestUser } from '../../src/server/test/sshd.ts';
-import { sampleMemory, startKeysmithProcess, type KeysmithProcess } from './keysmith-process.ts';
+import {
+  residentMb,
+  sampleMemory,
+  startKeysmithProcess,
+  type KeysmithProcess,
+} from './keysmith-process.ts';
 import { atMost, describeSummary, summarize, type Figure } from './stats.ts';
 
 const FILE_LINES = 10_000;
@@ -136,16 +141,25 @@ async function bareDurableRewrite(dir: string, text: string): Promise<number> {
   return performance.now() - start;
 }
 
-async function largeFileFigures(user: TestUser, base: string, peaks: number[]): Promise<Figure[]> {
+async function largeFileFigures(
+  user: TestUser,
+  base: string,
+  peaks: number[],
+  phases: string[],
+): Promise<Figure[]> {
   const home = makeHome(user, base, largeAuthorizedKeys());
   const file = join(home, '.ssh', 'authorized_keys');
   const referenceDir = join(base, 'reference');
   mkdirSync(referenceDir, { mode: 0o700 });
   const server = await startKeysmithProcess(user, home, randomBytes(24).toString('base64url'));
   const memory = sampleMemory([server.pid]);
+  // Where the memory goes: VmRSS at the end of each phase of figure 4.
+  const phase = (name: string) => phases.push(`${name} ${residentMb(server.pid).toFixed(0)}`);
   try {
+    phase('started');
     for (let i = 0; i < 3; i++)
       expectStatus(await request(server, 'GET', apiPaths.sshKeys), 200, 'warm-up GET');
+    phase('first GETs');
     const list = listKeysResponseSchema.parse(
       (await request(server, 'GET', apiPaths.sshKeys)).body,
     );
@@ -156,6 +170,7 @@ async function largeFileFigures(user: TestUser, base: string, peaks: number[]): 
       gets.push(result.ms);
     }
 
+    phase(`${TIMED_REQUESTS} GETs`);
     const adds: number[] = [];
     const deletes: number[] = [];
     const rewrites: number[] = [];
@@ -170,12 +185,14 @@ async function largeFileFigures(user: TestUser, base: string, peaks: number[]): 
       fingerprints.push(createKeyResponseSchema.parse(result.body).key.fingerprint);
       adds.push(result.ms);
     }
+    phase(`${TIMED_REQUESTS} adds`);
     for (const fingerprint of fingerprints) {
       rewrites.push(await bareDurableRewrite(referenceDir, readFileSync(file, 'utf8')));
       const result = await request(server, 'DELETE', apiPaths.sshKey(fingerprint));
       if (result.status !== 200 && result.status !== 204) expectStatus(result, 204, 'DELETE');
       deletes.push(result.ms);
     }
+    phase(`${TIMED_REQUESTS} deletes`);
     const after = readFileSync(file, 'utf8');
     if (fingerprints.some((fingerprint) => after.includes(fingerprint))) {
       throw new Error('a deleted key is still in the file');
@@ -294,10 +311,11 @@ async function concurrencyFigure(user: TestUser, base: string, peaks: number[]):
 export async function serverFigures(): Promise<Figure[]> {
   const user = ensureTestUser('keysmith-bench');
   const peaks: number[] = [];
+  const phases: string[] = [];
   const largeBase = makeTestDir('bench-large');
   const concurrentBase = makeTestDir('bench-concurrent');
   try {
-    const figures = await largeFileFigures(user, largeBase, peaks);
+    const figures = await largeFileFigures(user, largeBase, peaks, phases);
     figures.push(await concurrencyFigure(user, concurrentBase, peaks));
     const peak = Math.max(...peaks);
     figures.push({
@@ -307,7 +325,7 @@ export async function serverFigures(): Promise<Figure[]> {
       ratio: null,
       target: '≤ 80 MB',
       verdict: atMost(peak, 80),
-      method: `/proc/PID/status VmRSS sampled every 20 ms (with any child processes) plus the kernel's VmHWM, for the 1 + ${PROCESSES} server processes`,
+      method: `/proc/PID/status VmRSS sampled every 20 ms (with any child processes) plus the kernel's VmHWM, for the 1 + ${PROCESSES} server processes; figure 4's VmRSS in MB after each phase: ${phases.join(', ')}`,
     });
     return figures;
   } finally {
