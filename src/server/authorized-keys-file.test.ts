@@ -370,6 +370,22 @@ describe('edited models', () => {
     expect(json.length).toBeGreaterThan(3 * 256 * 1024);
     expect(json.length).toBe(new TextEncoder().encode(expected).length);
     expect(new TextDecoder().decode(json)).toBe(expected);
+    // Written into one buffer of the predicted size, which keeps little room at its end.
+    expect(json.buffer.byteLength - json.byteLength).toBeLessThan(json.byteLength / 16);
+  });
+
+  it('serialize exactly when the keys further down are much longer than the first ones', () => {
+    // The size predicted from the first keys is too small: the rest goes to further chunks.
+    const lines = [
+      ...Array.from({ length: 100 }, () => ed2.publicLine),
+      ...Array.from({ length: 2000 }, (_, i) => `${rsa.publicLine} ${'x'.repeat(200)}${i}`),
+    ];
+    const model = readModel(`${lines.join('\n')}\n`);
+    const { json } = listModelJson(model, now, '{"keys":', '}');
+    expect(new TextDecoder().decode(json)).toBe(
+      JSON.stringify({ keys: listModelKeys(model, now) }),
+    );
+    expect(json.byteLength).toBe(json.buffer.byteLength);
   });
 
   it('say for how long a listing stays exact: until the next expiry, after the last one', () => {

@@ -371,16 +371,21 @@ export function listModelKeys(model: AuthorizedKeysModel, now: Date): SshKey[] {
 }
 
 const LISTING_CHUNK = 256 * 1024;
+/** Keys serialized before the size of the whole listing is estimated from them. */
+const LISTING_SAMPLE = 64;
+/** Unused room a listing may keep at its end instead of being copied to its exact size. */
+const LISTING_SLACK = 1 / 16;
 
 /**
- * `prefix + JSON.stringify(listModelKeys(model, now)) + suffix` as UTF-8 bytes, exactly sized,
- * and the span of clock times over which it stays exact: only `expired` depends on the clock,
- * and it flips only at an `expiresAt`. The bytes hold for every time `t` (ms) with
- * `validAfter < t <= validUntil`.
+ * `prefix + JSON.stringify(listModelKeys(model, now)) + suffix` as UTF-8 bytes, and the span of
+ * clock times over which it stays exact: only `expired` depends on the clock, and it flips only
+ * at an `expiresAt`. The bytes hold for every time `t` (ms) with `validAfter < t <= validUntil`.
  *
- * Written one key at a time into fixed-size chunks, copied once into the result: no array of
- * 10,000 key objects, and none of the multi-megabyte strings that joining the keys' JSON would
- * make (each of them a large-object allocation the heap keeps until its next full collection).
+ * Written one key at a time: no array of 10,000 key objects, and none of the multi-megabyte
+ * strings that joining the keys' JSON would make. After the first keys, the rest goes into one
+ * buffer of the size they predict (with a margin), which becomes the result when it fits within
+ * {@link LISTING_SLACK}: a large listing then costs about its own size, not twice that. When the
+ * prediction fails (the keys further down are longer), the result is copied from the chunks.
  */
 export function listModelJson(
   model: AuthorizedKeysModel,
@@ -406,8 +411,17 @@ export function listModelJson(
     }
     used += encoder.encodeInto(text, chunk.subarray(used)).written;
   };
+  const count = model.keyLines.length;
   write(`${prefix}[`);
   model.keyLines.forEach((keyLine, i) => {
+    if (i === LISTING_SAMPLE && chunks.length === 0) {
+      const predicted = Math.ceil(used + ((used / i) * (count - i) + suffix.length * 3 + 1) * 1.04);
+      if (predicted > chunk.length) {
+        const whole = new Uint8Array(predicted);
+        whole.set(chunk.subarray(0, used));
+        chunk = whole;
+      }
+    }
     const key = toSshKey(keyLine, now);
     if (key.expiresAt !== null) {
       const expiry = Date.parse(key.expiresAt);
@@ -418,6 +432,9 @@ export function listModelJson(
     write(i === 0 ? JSON.stringify(key) : `,${JSON.stringify(key)}`);
   });
   write(`]${suffix}`);
+  if (chunks.length === 0 && chunk.length - used <= Math.max(1024, chunk.length * LISTING_SLACK)) {
+    return { json: chunk.subarray(0, used), validAfter, validUntil };
+  }
   chunks.push(chunk.subarray(0, used));
   total += used;
   const json = new Uint8Array(total);
