@@ -1,3 +1,5 @@
+// First: it starts the SSH keys request before the modules below are evaluated.
+import './app/early-requests.ts';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

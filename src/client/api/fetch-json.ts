@@ -1,5 +1,6 @@
 import type { ZodMiniType } from 'zod/mini';
 import { errorResponseSchema } from '../../api/ssh-keys.ts';
+import { fetchInit, takeEarlyGet, type ApiRequestInit } from './early-get.ts';
 
 /** An API error with the server's own message, meant to be shown to the user as is. */
 export class ApiError extends Error {
@@ -13,12 +14,6 @@ export class ApiError extends Error {
   }
 }
 
-interface RequestInit {
-  method?: 'GET' | 'POST' | 'DELETE';
-  body?: unknown;
-  signal?: AbortSignal;
-}
-
 /**
  * Same-origin fetch that parses the answer with a zod schema from src/api (the client checks
  * what it is told) and turns the server's `{ error: { message } }` into an ApiError.
@@ -26,7 +21,7 @@ interface RequestInit {
 export async function fetchJson<T>(
   path: string,
   schema: ZodMiniType<T>,
-  init: RequestInit = {},
+  init: ApiRequestInit = {},
 ): Promise<T> {
   const response = await send(path, init);
   const body: unknown = await response.json().catch(() => undefined);
@@ -42,25 +37,15 @@ export async function fetchJson<T>(
 }
 
 /** Like fetchJson, for answers without a body (204 No Content). */
-export async function fetchNoContent(path: string, init: RequestInit = {}): Promise<void> {
+export async function fetchNoContent(path: string, init: ApiRequestInit = {}): Promise<void> {
   await send(path, init);
 }
 
-async function send(path: string, init: RequestInit): Promise<Response> {
+async function send(path: string, init: ApiRequestInit): Promise<Response> {
+  const early = (init.method ?? 'GET') === 'GET' ? takeEarlyGet(path) : undefined;
   let response: Response;
   try {
-    response = await fetch(path, {
-      method: init.method ?? 'GET',
-      // The session cookie is HttpOnly and same-origin; the browser adds the Origin header
-      // the server checks on POST and DELETE (CSRF).
-      credentials: 'same-origin',
-      headers: {
-        Accept: 'application/json',
-        ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: init.body === undefined ? null : JSON.stringify(init.body),
-      signal: init.signal ?? null,
-    });
+    response = await (early ?? fetch(path, fetchInit(init)));
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
     throw new ApiError(
