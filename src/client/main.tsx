@@ -22,10 +22,10 @@ async function start() {
   const queryClient = new QueryClient({
     defaultOptions: { queries: { refetchOnWindowFocus: false } },
   });
-  // Ask for the keys before React's first render, not after it (issue 6, figure 3b), and give
-  // them a moment to arrive: from this server they take a few milliseconds, less than React's
-  // first render, so rendering the page once with its list beats rendering "Loading SSH keys…"
-  // and then the list. A slow answer only delays that first render by FIRST_RENDER_WAIT_MS.
+  // Have the keys before React's first render (issue 6, figure 3b): the request that
+  // early-requests.ts started has usually been answered by now, and rendering the page once
+  // with its list beats rendering "Loading SSH keys…" and then the list. A slow answer delays
+  // the first render by FIRST_RENDER_WAIT_MS at most.
   if (window.location.pathname === '/ssh-keys') {
     // Errors are the page's to show: its own query reports them.
     const keys = queryClient.query(sshKeysQueryOptions()).catch(() => undefined);
