@@ -7,7 +7,8 @@
  * cost its first load about 20 KB gzipped (issue 6, figure 3a). The schemas still have `parse`
  * and `safeParse`, so the server uses them as before.
  */
-import { en } from 'zod/locales';
+// The English messages alone: 'zod/locales' would load all of zod's 60-odd languages.
+import en from 'zod/v4/locales/en.js';
 import * as z from 'zod/mini';
 
 // zod/mini loads no messages by itself ("Invalid input" for everything); the server turns the
