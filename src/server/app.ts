@@ -210,6 +210,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return c.json(await store.list());
   });
 
+  const tooLarge = (c: Context<Env>) =>
+    c.json(
+      errorBody(
+        'too-large',
+        `The request body is over ${maxBodyBytes} bytes. Send one public key line.`,
+      ),
+      413,
+    );
+  const limitBody = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
+
   app.post(
     '/api/ssh-keys',
     async (c, next) => {
@@ -226,17 +236,19 @@ export function createApp(deps: AppDeps): Hono<Env> {
       await next();
       return undefined;
     },
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) =>
-        c.json(
-          errorBody(
-            'too-large',
-            `The request body is over ${maxBodyBytes} bytes. Send one public key line.`,
-          ),
-          413,
-        ),
-    }),
+    async (c, next) => {
+      // A declared length is checked without touching the body, which the Node adapter then
+      // reads straight from the socket. Hono's bodyLimit reads `request.body` even then, which
+      // makes the adapter build a full web Request and stream the body through it (about
+      // 3 ms of a POST here). Without a length (chunked), bodyLimit counts while it reads.
+      const length = c.req.header('Content-Length');
+      if (length === undefined || c.req.header('Transfer-Encoding') !== undefined) {
+        return limitBody(c, next);
+      }
+      if (!/^\d{1,15}$/.test(length) || Number(length) > maxBodyBytes) return tooLarge(c);
+      await next();
+      return undefined;
+    },
     async (c) => {
       let body: unknown;
       try {
