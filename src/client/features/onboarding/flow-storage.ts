@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini, as src/api: one zod build in the page, and the small one (issue 6, figure 3a).
+import * as z from 'zod/mini';
 
 /**
  * The onboarding flow's steps, in order (issue 5): what will happen, generate, paste into
@@ -13,13 +14,13 @@ export type OnboardingStep = (typeof onboardingSteps)[number];
  */
 const savedFlowSchema = z.strictObject({
   step: z.enum(onboardingSteps),
-  key: z
-    .strictObject({
-      name: z.string().max(100),
-      fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/),
+  key: z.nullable(
+    z.strictObject({
+      name: z.string().check(z.maxLength(100)),
+      fingerprint: z.string().check(z.regex(/^SHA256:[A-Za-z0-9+/]{43}$/)),
       encrypted: z.boolean(),
-    })
-    .nullable(),
+    }),
+  ),
 });
 export type SavedFlow = z.infer<typeof savedFlowSchema>;
 export type FlowKey = NonNullable<SavedFlow['key']>;

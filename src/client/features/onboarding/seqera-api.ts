@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini, as src/api: one zod build in the page, and the small one (issue 6, figure 3a).
+import * as z from 'zod/mini';
 import { credentialsUrl } from './seqera.ts';
 
 /** How Seqera answered `POST /credentials`, reduced to what the page tells the user. */
@@ -11,7 +12,7 @@ export type SendResult =
   | { kind: 'blocked' }
   | { kind: 'failed'; status: number; message: string };
 
-const createdSchema = z.object({ credentialsId: z.string().optional() });
+const createdSchema = z.object({ credentialsId: z.optional(z.string()) });
 const messageSchema = z.object({ message: z.string() });
 
 /**
