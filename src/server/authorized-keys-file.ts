@@ -545,11 +545,12 @@ export function addKeyToModel(
       edit: { keep: [[0, model.text.length]], append: `\n${added}` },
     };
   } else {
-    const lines = [
-      ...model.lines,
-      { text: metadataLine, eol: '\n' } as const,
-      { text: keyLine, eol: '\n' } as const,
-    ];
+    // concat allocates the new arrays at their final size; spreading grows them step by step,
+    // leaving several arrays of the file's length as garbage on every add (figure 6).
+    const lines = model.lines.concat([
+      { text: metadataLine, eol: '\n' },
+      { text: keyLine, eol: '\n' },
+    ]);
     // Only the new line needs reading, the way the listing (and sshd) will read it back.
     const parsed = parseKeyLine(keyLine);
     if (parsed === null) {
@@ -561,7 +562,7 @@ export function addKeyToModel(
       fingerprint: parsed.fingerprint,
       metadata: parseMetadataLine(metadataLine),
     };
-    next = editedModel(lines, [...model.keyLines, newKeyLine], {
+    next = editedModel(lines, model.keyLines.concat([newKeyLine]), {
       keep: [[0, joinedLength(model.lines)]],
       append: added,
     });
@@ -605,40 +606,49 @@ export function removeKeyFromModel(
     drop.add(match.index);
     if (match.metadata !== null) drop.add(match.index - 1);
   }
-  const lines: FileLine[] = [];
-  const newIndex = new Int32Array(model.lines.length);
+  // The new arrays are made at their final size (a key's lines are dropped at most once):
+  // pushing grows them step by step, leaving arrays of the file's length as garbage (figure 6).
+  const lines = new Array<FileLine>(model.lines.length - drop.size);
   // The text is its lines one after the other: the kept lines are runs of the old text.
   const keep: [number, number][] = [];
+  let kept = 0;
   let offset = 0;
   model.lines.forEach((line, index) => {
-    newIndex[index] = lines.length;
     const end = offset + line.text.length + line.eol.length;
     if (!drop.has(index)) {
-      lines.push(line);
+      lines[kept] = line;
+      kept += 1;
       const run = keep.at(-1);
       if (run !== undefined && run[1] === offset) run[1] = end;
       else keep.push([offset, end]);
     }
     offset = end;
   });
+  lines.length = kept;
   // Every kept line keeps its text and ending, so it stays a key line or not exactly as before
   // (the last line keeps an empty ending only if it stays last); only the line above may change.
-  const keyLines: KeyLine[] = [];
+  // A kept line moves up by the number of dropped lines above it.
+  const dropped = [...drop].sort((a, b) => a - b);
+  const keyLines = new Array<KeyLine>(model.keyLines.length - matches.length);
+  let keptKeys = 0;
+  let droppedAbove = 0;
   for (const keyLine of model.keyLines) {
     if (drop.has(keyLine.index)) continue;
-    const index = newIndex[keyLine.index] ?? 0;
+    while ((dropped[droppedAbove] ?? Infinity) < keyLine.index) droppedAbove += 1;
+    const index = keyLine.index - droppedAbove;
     const above = index > 0 ? lines[index - 1] : undefined;
-    if (index === keyLine.index && above === model.lines[index - 1]) {
-      keyLines.push(keyLine);
-    } else {
-      keyLines.push({
-        index,
-        entry: keyLine.entry,
-        fingerprint: keyLine.fingerprint,
-        metadata: above === undefined ? null : parseMetadataLine(above.text),
-      });
-    }
+    keyLines[keptKeys] =
+      index === keyLine.index && above === model.lines[index - 1]
+        ? keyLine
+        : {
+            index,
+            entry: keyLine.entry,
+            fingerprint: keyLine.fingerprint,
+            metadata: above === undefined ? null : parseMetadataLine(above.text),
+          };
+    keptKeys += 1;
   }
+  keyLines.length = keptKeys;
   return editedModel(lines, keyLines, { keep, append: '' });
 }
 

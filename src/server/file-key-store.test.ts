@@ -167,6 +167,34 @@ describe('the cache of the last read', () => {
     ]);
   });
 
+  it('sees one byte changed by another writer anywhere in a file it has edited', async () => {
+    // After adds and a delete, the store keeps the file as pieces of the buffers it came from
+    // and the text each change appended: a changed byte must be found in any of them.
+    for (const changed of [1, 2, 4, 5]) {
+      const { file, store } = makeHome(`${key(1).publicLine}\n`);
+      for (const i of [2, 3, 4, 5]) {
+        await store.add({ publicKey: key(i).publicLine, name: `k${i}` }, now);
+      }
+      await store.remove(key(3).fingerprint);
+      const text = fs.readFileSync(file, 'utf8');
+      expect(await body(store)).toBe(JSON.stringify(await store.list()));
+      // The last letter of key `changed`'s comment, replaced in place: same size.
+      const line = key(changed).publicLine;
+      const at = text.indexOf(line) + line.length - 1;
+      const other = `${text.slice(0, at)}${text[at] === 'x' ? 'y' : 'x'}${text.slice(at + 1)}`;
+      fs.writeFileSync(file, other);
+      const expected = listKeys(other, now);
+      expect(expected.map((k) => k.comment)).not.toEqual(listKeys(text, now).map((k) => k.comment));
+      expect(JSON.parse(await body(store))).toMatchObject({ keys: expected });
+      expect((await store.list()).keys).toEqual(expected);
+      // A change reads it again too, and keeps the other writer's byte.
+      await store.add({ publicKey: key(6).publicLine }, now);
+      expect(fs.readFileSync(file, 'utf8')).toBe(
+        addKey(other, { publicKey: key(6).publicLine }, now).text,
+      );
+    }
+  });
+
   it('marks a key expired once the clock passes its expiry, and not before', async () => {
     let clock = new Date('2026-03-04T05:06:06Z');
     const { file, home } = makeHome(`expiry-time="20260304050607Z" ${key(1).publicLine}\n`);

@@ -39,9 +39,17 @@ export interface FileKeyStoreOptions {
   lockWaitMs?: number;
 }
 
+/**
+ * A file's bytes as consecutive parts. A change keeps the new file as views of the old file's
+ * buffers plus its appended text, instead of copying them into a new buffer of the file's size:
+ * every add or delete used to leave a megabyte of garbage behind, and the process grew by that
+ * much per change until a full collection (figure 6).
+ */
+type FileBytes = readonly Buffer[];
+
 interface CurrentFile {
   /** The file's bytes; null when there is no file yet. */
-  bytes: Buffer | null;
+  bytes: FileBytes | null;
   /** Permission bits to keep on the new file. */
   mode: number;
   owner: { uid: number; gid: number } | null;
@@ -132,7 +140,7 @@ const utf8Lenient = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** A file's bytes as last read or written by this process, with the model read from them. */
 interface CachedFile {
-  bytes: Buffer;
+  bytes: FileBytes;
   model: AuthorizedKeysModel;
   /** False when the bytes are not UTF-8: listed leniently (U+FFFD), never rewritten. */
   utf8: boolean;
@@ -159,7 +167,44 @@ interface CachedFile {
  */
 const fileCache = new Map<string, CachedFile>();
 const FILE_CACHE_MAX = 4;
-const EMPTY = Buffer.alloc(0);
+const EMPTY: FileBytes = [];
+/**
+ * Parts a file's bytes may have before a change joins them into one buffer: each part is one
+ * more read when comparing the file, and views keep buffers alive even when little of them is used.
+ */
+const MAX_PARTS = 64;
+
+function byteLength(bytes: FileBytes): number {
+  let length = 0;
+  for (const part of bytes) length += part.length;
+  return length;
+}
+
+/** Whether two files' parts hold the same bytes, wherever their parts begin and end. */
+function sameBytes(a: FileBytes, b: FileBytes): boolean {
+  if (byteLength(a) !== byteLength(b)) return false;
+  let i = 0;
+  let j = 0;
+  let atA = 0;
+  let atB = 0;
+  for (;;) {
+    const x = a[i];
+    const y = b[j];
+    if (x === undefined || y === undefined) return true;
+    const n = Math.min(x.length - atA, y.length - atB);
+    if (x.compare(y, atB, atB + n, atA, atA + n) !== 0) return false;
+    atA += n;
+    atB += n;
+    if (atA === x.length) {
+      i += 1;
+      atA = 0;
+    }
+    if (atB === y.length) {
+      j += 1;
+      atB = 0;
+    }
+  }
+}
 
 function remember(file: string, entry: CachedFile): CachedFile {
   fileCache.delete(file);
@@ -172,31 +217,51 @@ function remember(file: string, entry: CachedFile): CachedFile {
 }
 
 /** The model of these exact bytes of `file`, read once per distinct content. */
-function cachedModel(file: string, bytes: Buffer): CachedFile {
+function cachedModel(file: string, bytes: FileBytes): CachedFile {
   const cached = fileCache.get(file);
-  if (cached !== undefined && (cached.bytes === bytes || cached.bytes.equals(bytes))) return cached;
+  if (cached !== undefined && (cached.bytes === bytes || sameBytes(cached.bytes, bytes))) {
+    return cached;
+  }
+  // A read file is one part; only a change makes more, and it remembers its model with them.
+  const whole = bytes.length === 1 && bytes[0] !== undefined ? bytes[0] : Buffer.concat(bytes);
   let text: string;
   let isUtf8 = true;
   try {
-    text = utf8.decode(bytes);
+    text = utf8.decode(whole);
   } catch {
-    text = utf8Lenient.decode(bytes);
+    text = utf8Lenient.decode(whole);
     isUtf8 = false;
   }
-  return remember(file, { bytes, model: readModel(text), utf8: isUtf8, ascii: isAscii(bytes) });
+  return remember(file, {
+    bytes: [whole],
+    model: readModel(text),
+    utf8: isUtf8,
+    ascii: isAscii(whole),
+  });
 }
 
 /**
  * The bytes of an edited model's text. When the old bytes are ASCII, the edit's ranges (UTF-16
- * offsets) are byte ranges too: the new file is copied from the old bytes without joining and
- * encoding a megabyte of text again.
+ * offsets) are byte ranges too: the new file is made of views of the old bytes, without joining
+ * and encoding a megabyte of text again, nor copying the old bytes (see FileBytes).
  */
-function editedBytes(old: CachedFile, next: AuthorizedKeysModel): Buffer {
+function editedBytes(old: CachedFile, next: AuthorizedKeysModel): FileBytes {
   const edit = next.edit;
-  if (edit === undefined || !old.ascii) return Buffer.from(next.text, 'utf8');
-  const parts = edit.keep.map(([start, end]) => old.bytes.subarray(start, end));
-  parts.push(Buffer.from(edit.append, 'utf8'));
-  return Buffer.concat(parts);
+  if (edit === undefined || !old.ascii) return [Buffer.from(next.text, 'utf8')];
+  const parts: Buffer[] = [];
+  for (const [start, end] of edit.keep) {
+    // The old parts that overlap [start, end), cut to it.
+    let offset = 0;
+    for (const part of old.bytes) {
+      const from = Math.max(start, offset);
+      const to = Math.min(end, offset + part.length);
+      if (from < to) parts.push(part.subarray(from - offset, to - offset));
+      offset += part.length;
+      if (offset >= end) break;
+    }
+  }
+  if (edit.append !== '') parts.push(Buffer.from(edit.append, 'utf8'));
+  return parts.length > MAX_PARTS ? [Buffer.concat(parts)] : parts;
 }
 
 /** sshd StrictModes (auth.c safe_path): owner is the user or root, no group or other write bit. */
@@ -295,19 +360,34 @@ let compareChunk: Buffer | undefined;
 
 /**
  * Whether the open file holds exactly `known` (its size from fstat is already equal). Reads in
- * chunks with explicit positions (the file position stays at 0); one more read checks that
- * nothing follows.
+ * chunks with explicit positions (the file position stays at 0), each compared with the parts
+ * it spans; one more read checks that nothing follows.
  */
-function holdsExactly(fd: number, known: Buffer): boolean {
+function holdsExactly(fd: number, known: FileBytes): boolean {
   compareChunk ??= Buffer.allocUnsafe(COMPARE_CHUNK);
   const chunk = compareChunk;
-  const length = Math.min(chunk.length, known.length + 1);
+  const total = byteLength(known);
+  const length = Math.min(chunk.length, total + 1);
   let position = 0;
+  // The part the next byte read is compared with, and the offset in it.
+  let index = 0;
+  let at = 0;
   for (;;) {
     const bytesRead = fsSync.readSync(fd, chunk, 0, length, position);
-    if (bytesRead === 0) return position === known.length;
-    if (position + bytesRead > known.length) return false;
-    if (chunk.compare(known, position, position + bytesRead, 0, bytesRead) !== 0) return false;
+    if (bytesRead === 0) return position === total;
+    if (position + bytesRead > total) return false;
+    for (let done = 0; done < bytesRead;) {
+      const part = known[index];
+      if (part === undefined) return false;
+      const n = Math.min(part.length - at, bytesRead - done);
+      if (chunk.compare(part, at, at + n, done, done + n) !== 0) return false;
+      done += n;
+      at += n;
+      if (at === part.length) {
+        index += 1;
+        at = 0;
+      }
+    }
     position += bytesRead;
   }
 }
@@ -321,7 +401,7 @@ function holdsExactly(fd: number, known: Buffer): boolean {
  * through libuv's thread pool costs more than the call itself (much more while other processes
  * keep the CPUs busy). The writes and fsyncs, which wait for the disk, stay asynchronous.
  */
-function readNoFollow(file: string, known?: Buffer): { bytes: Buffer; stat: Stats } | null {
+function readNoFollow(file: string, known?: FileBytes): { bytes: FileBytes; stat: Stats } | null {
   let fd;
   try {
     fd = fsSync.openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -338,10 +418,10 @@ function readNoFollow(file: string, known?: Buffer): { bytes: Buffer; stat: Stat
         `${file} is not a regular file. Move it away and try again.`,
       );
     }
-    if (known !== undefined && stat.size === known.length && holdsExactly(fd, known)) {
+    if (known !== undefined && stat.size === byteLength(known) && holdsExactly(fd, known)) {
       return { bytes: known, stat };
     }
-    return { bytes: fsSync.readFileSync(fd), stat };
+    return { bytes: [fsSync.readFileSync(fd)], stat };
   } finally {
     fsSync.closeSync(fd);
   }
@@ -410,9 +490,21 @@ function removeDeadWritersFiles(file: string): void {
   }
 }
 
+/** Writes the parts at the file's position: one system call unless the kernel writes less. */
+async function writeAll(handle: fs.FileHandle, bytes: FileBytes): Promise<void> {
+  if (bytes.length === 0) return;
+  const { bytesWritten } = await handle.writev(bytes);
+  const total = byteLength(bytes);
+  if (bytesWritten === total) return;
+  const rest = Buffer.concat(bytes).subarray(bytesWritten);
+  for (let at = 0; at < rest.length;) {
+    at += (await handle.write(rest, at, rest.length - at)).bytesWritten;
+  }
+}
+
 async function writeAtomically(
   file: string,
-  bytes: Uint8Array,
+  bytes: FileBytes,
   current: CurrentFile,
 ): Promise<void> {
   const dir = path.dirname(file);
@@ -422,7 +514,7 @@ async function writeAtomically(
     // `wx` is O_CREAT|O_EXCL: never opens an existing file or follows a planted link.
     const handle = await fs.open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(bytes);
+      await writeAll(handle, bytes);
       // Keep the existing file's mode (never loosen it); a new file is 0600.
       await handle.chmod(current.mode);
       if (current.owner !== null && process.getuid?.() === 0) {
@@ -536,16 +628,21 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
       if (next.model !== cached.model) {
         const bytes = editedBytes(cached, next.model);
         await writeAtomically(file, bytes, current);
-        remember(file, { bytes, model: next.model, utf8: true, ascii: isAscii(bytes) });
+        remember(file, {
+          bytes,
+          model: next.model,
+          utf8: true,
+          ascii: bytes.every((part) => isAscii(part)),
+        });
       }
       return next.result;
     });
   }
 
   /** The bytes to list (null: no file or unreadable) and the StrictModes warnings. */
-  function readForList(): { bytes: Buffer | null; warnings: FileWarning[] } {
+  function readForList(): { bytes: FileBytes | null; warnings: FileWarning[] } {
     const warnings = strictModesWarnings(options, uid);
-    let bytes: Buffer | null = null;
+    let bytes: FileBytes | null = null;
     try {
       bytes = readNoFollow(file, fileCache.get(file)?.bytes)?.bytes ?? null;
     } catch (error) {
