@@ -319,25 +319,29 @@ function applyEdit(previous: string, model: AuthorizedKeysModel): string {
   return kept.join('') + model.edit.append;
 }
 
+/** Files of key lines, metadata lines, comments, blank and broken lines, with any endings. */
+function editableFile() {
+  const fragment = fc.constantFrom(
+    rsa.publicLine,
+    ecdsa.publicLine,
+    `restrict,pty ${ed2.publicLine}`,
+    `no-pty ${rsa.publicLine}`,
+    '# keysmith name=x added=2026-01-02T03:04:05Z',
+    '# keysmith added=2026-01-02T03:04:05Z',
+    '# comment',
+    '',
+    '\r',
+    'garbage',
+  );
+  return fc
+    .array(fc.tuple(fragment, fc.constantFrom('\n', '\r\n', '')), { maxLength: 12 })
+    .map((lines) => lines.map(([text, eol]) => text + eol).join(''));
+}
+
 describe('edited models', () => {
   it('are exactly what reading the edited text gives (so a store may cache them)', () => {
-    const fragment = fc.constantFrom(
-      rsa.publicLine,
-      ecdsa.publicLine,
-      `restrict,pty ${ed2.publicLine}`,
-      `no-pty ${rsa.publicLine}`,
-      '# keysmith name=x added=2026-01-02T03:04:05Z',
-      '# keysmith added=2026-01-02T03:04:05Z',
-      '# comment',
-      '',
-      '\r',
-      'garbage',
-    );
-    const file = fc
-      .array(fc.tuple(fragment, fc.constantFrom('\n', '\r\n', '')), { maxLength: 12 })
-      .map((lines) => lines.map(([text, eol]) => text + eol).join(''));
     fc.assert(
-      fc.property(file, (original) => {
+      fc.property(editableFile(), (original) => {
         const model = readModel(original);
         const added = addKeyToModel(model, { publicKey: ed.publicLine, name: 'm' }, now).model;
         expect(modelShape(added)).toEqual(modelShape(readModel(added.text)));
@@ -350,6 +354,33 @@ describe('edited models', () => {
         }
         // The model it was made from is left as it was.
         expect(modelShape(model)).toEqual(modelShape(readModel(original)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('are the same when made by consuming the model they edit, and a refusal consumes nothing', () => {
+    const request = { publicKey: ed.publicLine, name: 'm' };
+    fc.assert(
+      fc.property(editableFile(), (original) => {
+        const added = addKeyToModel(readModel(original), request, now).model;
+        const consumed = addKeyToModel(readModel(original), request, now, { consume: true });
+        expect(modelShape(consumed.model)).toEqual(modelShape(added));
+        expect(consumed.model.edit).toEqual(added.edit);
+        for (const fingerprint of new Set(added.keyLines.map((line) => line.fingerprint))) {
+          const removed = removeKeyFromModel(added, fingerprint);
+          // An edited model, as a store caches it after a change, consumed by the next one.
+          const edited = addKeyToModel(readModel(original), request, now, { consume: true });
+          const removedConsumed = removeKeyFromModel(edited.model, fingerprint, { consume: true });
+          expect(modelShape(removedConsumed)).toEqual(modelShape(removed));
+          expect(removedConsumed.edit).toEqual(removed.edit);
+        }
+        const model = readModel(added.text);
+        expect(() => addKeyToModel(model, request, now, { consume: true })).toThrow(KeyStoreError);
+        expect(() => removeKeyFromModel(model, 'SHA256:none', { consume: true })).toThrow(
+          KeyStoreError,
+        );
+        expect(modelShape(model)).toEqual(modelShape(readModel(added.text)));
       }),
       { numRuns: 300 },
     );

@@ -61,7 +61,8 @@ export interface TextEdit {
 
 /**
  * A file's text read once: its lines and its key lines. Never changed in place (edits return a
- * new model), so a store may keep one as a cache of the exact text it was read from.
+ * new model), so a store may keep one as a cache of the exact text it was read from; only an
+ * edit told to consume it (see EditOptions) reuses its arrays.
  */
 export interface AuthorizedKeysModel {
   readonly text: string;
@@ -69,6 +70,16 @@ export interface AuthorizedKeysModel {
   readonly keyLines: readonly KeyLine[];
   /** Set by an edit: how `text` was made from the text of the model it was made from. */
   readonly edit?: TextEdit;
+}
+
+/** How {@link addKeyToModel} and {@link removeKeyFromModel} may treat the model they edit. */
+export interface EditOptions {
+  /**
+   * The caller never uses the model it passes again (a store replacing its one cached model):
+   * its arrays may become the new model's, edited in place, so a change makes no new arrays of
+   * the file's length (figure 6). A refused edit (an error thrown) leaves the model unchanged.
+   */
+  consume?: boolean;
 }
 
 /**
@@ -520,6 +531,7 @@ export function addKeyToModel(
   model: AuthorizedKeysModel,
   request: CreateKeyRequest,
   now: Date,
+  options: EditOptions = {},
 ): { model: AuthorizedKeysModel; key: SshKey } {
   const { metadataLine, keyLine, blob } = composeKeyLines(request, now);
   // Equal blobs have equal fingerprints: compare the short strings first.
@@ -545,27 +557,37 @@ export function addKeyToModel(
       edit: { keep: [[0, model.text.length]], append: `\n${added}` },
     };
   } else {
-    // concat allocates the new arrays at their final size; spreading grows them step by step,
-    // leaving several arrays of the file's length as garbage on every add (figure 6).
-    const lines = model.lines.concat([
-      { text: metadataLine, eol: '\n' },
-      { text: keyLine, eol: '\n' },
-    ]);
     // Only the new line needs reading, the way the listing (and sshd) will read it back.
     const parsed = parseKeyLine(keyLine);
-    if (parsed === null) {
+    if (parsed === null || !sameBytes(parsed.entry.key.blob, blob)) {
       throw new KeyStoreError('internal', 500, 'Keysmith could not read back the key it composed.');
     }
+    const newLines: FileLine[] = [
+      { text: metadataLine, eol: '\n' },
+      { text: keyLine, eol: '\n' },
+    ];
     const newKeyLine: KeyLine = {
-      index: lines.length - 1,
+      index: model.lines.length + 1,
       entry: parsed.entry,
       fingerprint: parsed.fingerprint,
       metadata: parseMetadataLine(metadataLine),
     };
-    next = editedModel(lines, model.keyLines.concat([newKeyLine]), {
-      keep: [[0, joinedLength(model.lines)]],
-      append: added,
-    });
+    const keep: [number, number][] = [[0, joinedLength(model.lines)]];
+    // Nothing can fail from here on: a consumed model is changed only by an edit that is made.
+    // concat allocates the new arrays at their final size; spreading grows them step by step,
+    // leaving several arrays of the file's length as garbage on every add (figure 6).
+    let lines: readonly FileLine[];
+    let keyLines: readonly KeyLine[];
+    if (options.consume === true) {
+      lines = model.lines;
+      (lines as FileLine[]).push(...newLines);
+      keyLines = model.keyLines;
+      (keyLines as KeyLine[]).push(newKeyLine);
+    } else {
+      lines = model.lines.concat(newLines);
+      keyLines = model.keyLines.concat([newKeyLine]);
+    }
+    next = editedModel(lines, keyLines, { keep, append: added });
   }
   const mine = next.keyLines.at(-1);
   if (mine?.index !== next.lines.length - 1 || !sameBytes(mine.entry.key.blob, blob)) {
@@ -592,6 +614,7 @@ export function addKey(
 export function removeKeyFromModel(
   model: AuthorizedKeysModel,
   fingerprint: string,
+  options: EditOptions = {},
 ): AuthorizedKeysModel {
   const matches = model.keyLines.filter((line) => line.fingerprint === fingerprint);
   if (matches.length === 0) {
@@ -606,9 +629,14 @@ export function removeKeyFromModel(
     drop.add(match.index);
     if (match.metadata !== null) drop.add(match.index - 1);
   }
-  // The new arrays are made at their final size (a key's lines are dropped at most once):
-  // pushing grows them step by step, leaving arrays of the file's length as garbage (figure 6).
-  const lines = new Array<FileLine>(model.lines.length - drop.size);
+  // Nothing can fail from here on: a consumed model is changed only by an edit that is made.
+  // Its arrays are compacted in place (each line is written at or before where it was read);
+  // otherwise the new arrays are made at their final size: pushing grows them step by step,
+  // leaving arrays of the file's length as garbage (figure 6).
+  const consume = options.consume === true;
+  const lines = consume
+    ? (model.lines as FileLine[])
+    : new Array<FileLine>(model.lines.length - drop.size);
   // The text is its lines one after the other: the kept lines are runs of the old text.
   const keep: [number, number][] = [];
   let kept = 0;
@@ -626,19 +654,23 @@ export function removeKeyFromModel(
   });
   lines.length = kept;
   // Every kept line keeps its text and ending, so it stays a key line or not exactly as before
-  // (the last line keeps an empty ending only if it stays last); only the line above may change.
-  // A kept line moves up by the number of dropped lines above it.
+  // (the last line keeps an empty ending only if it stays last); only the line above may change,
+  // and only when a line above was dropped: a kept line moves up by the number of those.
   const dropped = [...drop].sort((a, b) => a - b);
-  const keyLines = new Array<KeyLine>(model.keyLines.length - matches.length);
+  const keyLines = consume
+    ? (model.keyLines as KeyLine[])
+    : new Array<KeyLine>(model.keyLines.length - matches.length);
+  const keyCount = model.keyLines.length;
   let keptKeys = 0;
   let droppedAbove = 0;
-  for (const keyLine of model.keyLines) {
-    if (drop.has(keyLine.index)) continue;
+  for (let i = 0; i < keyCount; i += 1) {
+    const keyLine = model.keyLines[i];
+    if (keyLine === undefined || drop.has(keyLine.index)) continue;
     while ((dropped[droppedAbove] ?? Infinity) < keyLine.index) droppedAbove += 1;
     const index = keyLine.index - droppedAbove;
     const above = index > 0 ? lines[index - 1] : undefined;
     keyLines[keptKeys] =
-      index === keyLine.index && above === model.lines[index - 1]
+      index === keyLine.index
         ? keyLine
         : {
             index,

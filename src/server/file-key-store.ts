@@ -624,9 +624,21 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
           `${file} holds bytes that are not UTF-8, and Keysmith keeps every byte it did not write. Find the line with: grep -naxv '.*' ${quote(file)}`,
         );
       }
-      const next = edit(cached.model);
+      const { lines, keyLines } = cached.model;
+      const [lineCount, keyCount] = [lines.length, keyLines.length];
+      let next;
+      try {
+        next = edit(cached.model);
+      } catch (error) {
+        // A refused edit leaves the model as it was; should one ever fail halfway, forget it.
+        if (lines.length !== lineCount || keyLines.length !== keyCount) fileCache.delete(file);
+        throw error;
+      }
       if (next.model !== cached.model) {
         const bytes = editedBytes(cached, next.model);
+        // The edit consumed the cached model (see EditOptions): the entry no longer describes
+        // its bytes. Until the new file is in place, a list in this process reads it afresh.
+        if (fileCache.get(file) === cached) fileCache.delete(file);
         await writeAtomically(file, bytes, current);
         remember(file, {
           bytes,
@@ -701,10 +713,13 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
     listBody: () => settle(listBody),
     add: (request, at) =>
       change((model) => {
-        const { model: next, key } = addKeyToModel(model, request, at);
+        const { model: next, key } = addKeyToModel(model, request, at, { consume: true });
         return { model: next, result: key };
       }),
     remove: (fingerprint) =>
-      change((model) => ({ model: removeKeyFromModel(model, fingerprint), result: undefined })),
+      change((model) => ({
+        model: removeKeyFromModel(model, fingerprint, { consume: true }),
+        result: undefined,
+      })),
   };
 }
