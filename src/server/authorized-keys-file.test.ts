@@ -1,9 +1,12 @@
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyFormatError } from '../crypto/errors.ts';
+import { ed25519PublicBlob } from '../crypto/keygen.ts';
+import { formatPublicKey } from '../crypto/public-key.ts';
 import {
   addKey,
   addKeyToModel,
@@ -337,6 +340,29 @@ function editableFile() {
     .array(fc.tuple(fragment, fc.constantFrom('\n', '\r\n', '')), { maxLength: 12 })
     .map((lines) => lines.map(([text, eol]) => text + eol).join(''));
 }
+
+describe('many keys', () => {
+  it('each keep their own key bytes (the model packs them together)', () => {
+    const lines = Array.from({ length: 1500 }, (_, i) => {
+      const spki = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' });
+      // An Ed25519 SubjectPublicKeyInfo (RFC 8410 §4) ends with the 32-byte public key.
+      const blob = ed25519PublicBlob(new Uint8Array(spki.subarray(spki.length - 32)));
+      return formatPublicKey({ type: 'ssh-ed25519', blob, comment: `k${i}` }).trimEnd();
+    });
+    const text = `${lines.join('\n')}\n`;
+    const listed = listKeys(text, now);
+    expect(listed.map((k) => k.publicKey)).toEqual(lines);
+    // Added and removed keys read back the same after the packed ones.
+    let model = readModel(text);
+    model = addKeyToModel(model, { publicKey: ed.publicLine }, now).model;
+    model = removeKeyFromModel(model, listed[700]?.fingerprint ?? '');
+    expect(listModelKeys(model, now).map((k) => k.publicKey)).toEqual([
+      ...lines.slice(0, 700),
+      ...lines.slice(701),
+      ed.publicLine,
+    ]);
+  });
+});
 
 describe('edited models', () => {
   it('are exactly what reading the edited text gives (so a store may cache them)', () => {
