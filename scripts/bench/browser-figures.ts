@@ -193,18 +193,23 @@ function elapsed(from: number | null, to: number | null): number {
   return to - from;
 }
 
+/** A browser context whose pages carry the mark script, signed in once (?token= → cookie). */
+async function signedInContext(browser: Browser, server: KeysmithProcess): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  await context.addInitScript({ content: INSTALL_MARKS });
+  const signIn = await context.newPage();
+  await signIn.goto(server.signInUrl);
+  await signIn.close();
+  return context;
+}
+
 async function generationFigures(
   browser: Browser,
   server: KeysmithProcess,
   runs: number,
 ): Promise<Figure[]> {
-  const context = await browser.newContext();
+  const context = await signedInContext(browser, server);
   try {
-    await context.addInitScript({ content: INSTALL_MARKS });
-    // Sign in once: the page gate turns ?token= into a cookie.
-    const signIn = await context.newPage();
-    await signIn.goto(server.signInUrl);
-    await signIn.close();
     // One warm-up of each kind (the HTTP cache, the server's first write).
     await generateOnce(context, server, 'warm-up passphrase');
     await generateOnce(context, server, '');
@@ -322,12 +327,8 @@ async function firstLoadFigures(
   server: KeysmithProcess,
   runs: number,
 ): Promise<Figure[]> {
-  const context = await browser.newContext();
+  const context = await signedInContext(browser, server);
   try {
-    await context.addInitScript({ content: INSTALL_MARKS });
-    const signIn = await context.newPage();
-    await signIn.goto(server.signInUrl);
-    await signIn.close();
     const loads: LoadRun[] = [];
     for (let run = 0; run < runs; run++) loads.push(await firstLoad(context, server));
     const scripts = loads[0]?.scripts ?? new Map<string, number>();
