@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { browserFigures } from './browser-figures.ts';
+import { waitForQuietCpu } from './cpu-quiet.ts';
 import { kdfFigures } from './kdf-figure.ts';
 import { serverFigures } from './server-figures.ts';
 import { formatFigure, loadAverage, type Figure } from './stats.ts';
@@ -61,9 +62,11 @@ async function main(): Promise<number> {
     for (const figure of list) process.stdout.write(`${formatFigure(figure)}\n\n`);
     figures.push(...list);
   };
-  if (only.has('kdf')) print(await kdfFigures(runs));
-  if (only.has('browser')) print(await browserFigures(runs));
-  if (only.has('server')) print(await serverFigures());
+  // Each group starts once the build, or the group before, has stopped working the CPUs.
+  const settle = () => waitForQuietCpu(500, 10_000);
+  if (only.has('kdf')) print(await settle().then(() => kdfFigures(runs)));
+  if (only.has('browser')) print(await settle().then(() => browserFigures(runs)));
+  if (only.has('server')) print(await settle().then(() => serverFigures()));
   const failed = figures.filter((figure) => figure.verdict === 'FAIL');
   process.stdout.write(
     `Load average after: ${loadAverage(loadavg())}. ${figures.length} figures, ${failed.length} missed their target${failed.length > 0 ? `: ${failed.map((f) => f.title).join('; ')}` : ''}.\n`,
