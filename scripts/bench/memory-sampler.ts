@@ -4,6 +4,7 @@
  * of /proc for child processes) ran between the timed requests' callbacks and were counted in
  * their latency.
  */
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
@@ -105,24 +106,9 @@ export async function sampleMemory(pids: readonly number[], intervalMs = 20) {
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const entry = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
   const worker = new Worker(entry, { eval: true, workerData: data });
-  const messages: unknown[] = [];
-  const waiters: ((message: unknown) => void)[] = [];
-  worker.on('message', (message: unknown) => {
-    const waiter = waiters.shift();
-    if (waiter) waiter(message);
-    else messages.push(message);
-  });
-  const failed = new Promise<never>((_, reject) => {
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the memory sampler exited (${code})`)));
-  });
-  const next = () =>
-    Promise.race([
-      messages.length > 0
-        ? Promise.resolve(messages.shift())
-        : new Promise<unknown>((resolve) => waiters.push(resolve)),
-      failed,
-    ]);
+  // Each message is awaited before the next can be sent ('started', then the result after
+  // 'stop'); events.once rejects if the worker reports an error meanwhile.
+  const next = async () => ((await once(worker, 'message')) as unknown[])[0];
   await next();
   return {
     /** Takes a last sample, stops, and reports the peak in MB (1 MB = 1024 kB). */
