@@ -8,7 +8,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import {
   createKeyRequestSchema,
-  type CreateKeyResponse,
+  toWireKey,
+  toWireList,
   type ErrorCode,
   type ErrorResponse,
   type MeResponse,
@@ -203,11 +204,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.get('/api/ssh-keys', async (c) => {
     const store = deps.storeFor(c.get('identity').user);
     if (store.listBody !== undefined) {
-      // Same body as c.json(list()), serialized by the store once per file content. Handed
+      // Same body as c.json(toWireList(list())), serialized by the store once per file content. Handed
       // over as one Uint8Array, which the Node adapter writes to the socket as it is.
       return c.body(await store.listBody(), 200, { 'Content-Type': 'application/json' });
     }
-    return c.json(await store.list());
+    return c.json(toWireList(await store.list()));
   });
 
   const tooLarge = (c: Context<Env>) =>
@@ -261,7 +262,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
         return c.json(errorBody('bad-request', describeIssues(parsed.error.issues)), 400);
       }
       const key = await deps.storeFor(c.get('identity').user).add(parsed.data, deps.now());
-      return c.json({ key } satisfies CreateKeyResponse, 201);
+      return c.json({ key: toWireKey(key) }, 201);
     },
   );
 

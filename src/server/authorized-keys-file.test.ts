@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toWireKey } from '../api/ssh-keys.ts';
 import { KeyFormatError } from '../crypto/errors.ts';
 import { ed25519PublicBlob } from '../crypto/keygen.ts';
 import { formatPublicKey } from '../crypto/public-key.ts';
@@ -423,7 +424,7 @@ describe('edited models', () => {
     }
     const model = readModel(`${lines.join('\n')}\n`);
     const { json } = listModelJson(model, now, 'é[', ']ü');
-    const expected = `é[${JSON.stringify(listModelKeys(model, now))}]ü`;
+    const expected = `é[${JSON.stringify(listModelKeys(model, now).map(toWireKey))}]ü`;
     expect(json.length).toBeGreaterThan(3 * 256 * 1024);
     expect(json.length).toBe(new TextEncoder().encode(expected).length);
     expect(new TextDecoder().decode(json)).toBe(expected);
@@ -440,7 +441,7 @@ describe('edited models', () => {
     const model = readModel(`${lines.join('\n')}\n`);
     const { json } = listModelJson(model, now, '{"keys":', '}');
     expect(new TextDecoder().decode(json)).toBe(
-      JSON.stringify({ keys: listModelKeys(model, now) }),
+      JSON.stringify({ keys: listModelKeys(model, now).map(toWireKey) }),
     );
     expect(json.byteLength).toBe(json.buffer.byteLength);
   });
@@ -458,7 +459,7 @@ describe('edited models', () => {
     const at = new Date('2027-01-01T00:00:00Z');
     const { json, validAfter, validUntil } = listModelJson(model, at, '{"keys":', '}');
     const keys = listModelKeys(model, at);
-    expect(new TextDecoder().decode(json)).toBe(JSON.stringify({ keys }));
+    expect(new TextDecoder().decode(json)).toBe(JSON.stringify({ keys: keys.map(toWireKey) }));
     expect(keys.map((key) => key.expired)).toEqual([true, false, true, false]);
     expect(validAfter).toBe(Date.parse('2026-03-04T05:06:07Z'));
     expect(validUntil).toBe(Date.parse('2030-01-01T00:00:00Z'));

@@ -12,6 +12,7 @@
  */
 import {
   KEY_NAME_PATTERN,
+  toWireKey,
   type Access,
   type CreateKeyRequest,
   type KeyOptions,
@@ -410,9 +411,10 @@ const LISTING_SAMPLE = 64;
 const LISTING_SLACK = 1 / 16;
 
 /**
- * `prefix + JSON.stringify(listModelKeys(model, now)) + suffix` as UTF-8 bytes, and the span of
- * clock times over which it stays exact: only `expired` depends on the clock, and it flips only
- * at an `expiresAt`. The bytes hold for every time `t` (ms) with `validAfter < t <= validUntil`.
+ * `prefix + JSON.stringify(listModelKeys(model, now).map(toWireKey)) + suffix` as UTF-8 bytes,
+ * and the span of clock times over which it stays exact: only `expired` depends on the clock,
+ * and it flips only at an `expiresAt`. The bytes hold for every time `t` (ms) with
+ * `validAfter < t <= validUntil`.
  *
  * Written one key at a time: no array of 10,000 key objects, and none of the multi-megabyte
  * strings that joining the keys' JSON would make. After the first keys, the rest goes into one
@@ -462,7 +464,8 @@ export function listModelJson(
       if (expiry < at) validAfter = Math.max(validAfter, expiry);
       else validUntil = Math.min(validUntil, expiry);
     }
-    write(i === 0 ? JSON.stringify(key) : `,${JSON.stringify(key)}`);
+    const json = JSON.stringify(toWireKey(key));
+    write(i === 0 ? json : `,${json}`);
   });
   write(`]${suffix}`);
   if (chunks.length === 0 && chunk.length - used <= Math.max(1024, chunk.length * LISTING_SLACK)) {

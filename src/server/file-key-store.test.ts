@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { listKeysResponseSchema, toWireList, type SshKey } from '../api/ssh-keys.ts';
 import { addKey, listKeys, removeKey } from './authorized-keys-file.ts';
 import { createFileKeyStore } from './file-key-store.ts';
 import { KeyStoreError } from './key-store.ts';
@@ -125,17 +126,21 @@ describe('the cache of the last read', () => {
     if (bytes === undefined) throw new Error('the file store serves listBody');
     return Buffer.from(bytes).toString('utf8');
   }
+  /** The keys of that body, as the browser app reads them. */
+  async function bodyKeys(store: ReturnType<typeof makeHome>['store']): Promise<SshKey[]> {
+    return listKeysResponseSchema.parse(JSON.parse(await body(store))).keys;
+  }
 
-  it('serves the very bytes JSON.stringify(list()) gives, before and after changes', async () => {
+  it('serves the very bytes JSON.stringify(toWireList(list())) gives, before and after changes', async () => {
     const { home, store } = makeHome(`# mine\n${key(1).publicLine}\n`);
     fs.chmodSync(home, 0o775); // a StrictModes warning, computed afresh on every request
-    expect(await body(store)).toBe(JSON.stringify(await store.list()));
+    expect(await body(store)).toBe(JSON.stringify(toWireList(await store.list())));
     await store.add({ publicKey: key(2).publicLine, name: 'two' }, now);
-    expect(await body(store)).toBe(JSON.stringify(await store.list()));
+    expect(await body(store)).toBe(JSON.stringify(toWireList(await store.list())));
     fs.chmodSync(home, 0o755);
     await store.remove(key(1).fingerprint);
     const listed = await store.list();
-    expect(await body(store)).toBe(JSON.stringify(listed));
+    expect(await body(store)).toBe(JSON.stringify(toWireList(listed)));
     expect(listed.warnings).toEqual([]);
     expect(listed.keys.map((k) => [k.fingerprint, k.line])).toEqual([[key(2).fingerprint, 3]]);
   });
@@ -177,7 +182,7 @@ describe('the cache of the last read', () => {
       }
       await store.remove(key(3).fingerprint);
       const text = fs.readFileSync(file, 'utf8');
-      expect(await body(store)).toBe(JSON.stringify(await store.list()));
+      expect(await body(store)).toBe(JSON.stringify(toWireList(await store.list())));
       // The last letter of key `changed`'s comment, replaced in place: same size.
       const line = key(changed).publicLine;
       const at = text.indexOf(line) + line.length - 1;
@@ -185,7 +190,7 @@ describe('the cache of the last read', () => {
       fs.writeFileSync(file, other);
       const expected = listKeys(other, now);
       expect(expected.map((k) => k.comment)).not.toEqual(listKeys(text, now).map((k) => k.comment));
-      expect(JSON.parse(await body(store))).toMatchObject({ keys: expected });
+      expect(await bodyKeys(store)).toEqual(expected);
       expect((await store.list()).keys).toEqual(expected);
       // A change reads it again too, and keeps the other writer's byte.
       await store.add({ publicKey: key(6).publicLine }, now);
@@ -199,10 +204,7 @@ describe('the cache of the last read', () => {
     let clock = new Date('2026-03-04T05:06:06Z');
     const { file, home } = makeHome(`expiry-time="20260304050607Z" ${key(1).publicLine}\n`);
     const store = createFileKeyStore({ path: file, home, user: 'ada', now: () => clock });
-    const expired = async () =>
-      (JSON.parse(await body(store)) as { keys: { expired: boolean }[] }).keys.map(
-        (k) => k.expired,
-      );
+    const expired = async () => (await bodyKeys(store)).map((k) => k.expired);
     expect(await expired()).toEqual([false]);
     clock = new Date('2026-03-04T05:06:07.001Z');
     expect(await expired()).toEqual([true]);

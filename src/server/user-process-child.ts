@@ -7,7 +7,7 @@
  * Protocol: one JSON request on stdin, one JSON reply on stdout (see user-process-store.ts).
  */
 import { z } from 'zod';
-import { createKeyRequestSchema } from '../api/ssh-keys.ts';
+import { createKeyRequestSchema, toWireKey, toWireList } from '../api/ssh-keys.ts';
 import { KeyFormatError } from '../crypto/errors.ts';
 import { createFileKeyStore } from './file-key-store.ts';
 import { KeyStoreError } from './key-store.ts';
@@ -87,10 +87,11 @@ async function run(input: string): Promise<unknown> {
     uid: request.account.uid,
   });
   switch (request.op) {
+    // Sent as the HTTP API sends them; the parent's schemas fill the defaults back in.
     case 'list':
-      return store.list();
+      return toWireList(await store.list());
     case 'add':
-      return store.add(request.request, new Date(request.now));
+      return toWireKey(await store.add(request.request, new Date(request.now)));
     case 'remove':
       await store.remove(request.fingerprint);
       return null;
