@@ -104,14 +104,17 @@ async function request(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
-  const text = await response.text();
+  // The clock stops at the last byte: decoding the body (2.9 MB for figure 4a) is the
+  // client's work, done only when it is read.
+  const bytes = await response.arrayBuffer();
   const ms = performance.now() - start;
   return {
     ms,
     status: response.status,
-    // Parsed only when read: parsing each timed GET's 3.8 MB body made 7,800 objects of
-    // garbage whose collection then ran inside the next timed request.
+    // Parsed only when read: parsing each timed GET's body made 7,800 objects of garbage whose
+    // collection then ran inside the next timed request.
     get body() {
+      const text = new TextDecoder().decode(bytes);
       return text === '' ? null : (JSON.parse(text) as unknown);
     },
   };
@@ -169,7 +172,9 @@ async function largeFileFigures(
     phase('started');
     const first = await request(server, 'GET', apiPaths.sshKeys);
     expectStatus(first, 200, 'first GET');
-    const list = listKeysResponseSchema.parse(first.body);
+    // Only the count is kept: 10,000 parsed keys kept alive in this process made its every
+    // garbage collection slower, and that ran inside the timed requests.
+    const listedKeys = listKeysResponseSchema.parse(first.body).keys.length;
     for (let i = 1; i < WARM_UP_GETS; i++)
       expectStatus(await request(server, 'GET', apiPaths.sshKeys), 200, 'warm-up GET');
     phase('first GETs');
@@ -212,7 +217,7 @@ async function largeFileFigures(
     const rewrite = summarize(rewrites);
     const add = summarize(adds);
     const del = summarize(deletes);
-    const size = `${FILE_LINES} lines, ${(Buffer.byteLength(after) / 1024).toFixed(0)} KiB, ${list.keys.length} keys`;
+    const size = `${FILE_LINES} lines, ${(Buffer.byteLength(after) / 1024).toFixed(0)} KiB, ${listedKeys} keys`;
     const referenceText = `bare durable rewrite of the same file (open wx, write, fsync, rename, fsync dir) in Node: ${describeSummary(rewrite, 'ms')}`;
     return [
       {
@@ -222,7 +227,7 @@ async function largeFileFigures(
         ratio: null,
         target: 'p50 ≤ 20 ms',
         verdict: atMost(get.median, 20),
-        method: `${TIMED_REQUESTS} sequential requests after ${WARM_UP_GETS} warm-ups (the first of them also checks the body against the API schema), Node fetch over 127.0.0.1 (keep-alive), time to the last body byte; file ${size}`,
+        method: `${TIMED_REQUESTS} sequential requests after ${WARM_UP_GETS} warm-ups (the first of them also checks the body against the API schema), Node fetch over 127.0.0.1 (keep-alive), time to the last body byte (read as bytes, decoded after the clock stops); file ${size}`,
       },
       {
         title: '4b. Add a key (POST /api/ssh-keys) to a 10,000-line authorized_keys',
