@@ -45,6 +45,10 @@ const PREFIXES = [
   'environment="A-B=1" ',
   'permitopen="nohostport" ',
   'tunnel="x" ',
+  // Non-ASCII before later options: "İ" lowers to two UTF-16 code units in JavaScript.
+  'from="İ,127.0.0.1",restrict ',
+  'environment="X=İİ",Restrict,command="true" ',
+  'from="İ,127.0.0.1",ptyx ',
   '',
 ];
 

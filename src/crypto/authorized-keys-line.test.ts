@@ -186,4 +186,16 @@ describe('formatAuthorizedKeysLine', () => {
       }),
     );
   });
+
+  it('reads the options after a value whose Unicode lower case is longer (found by fast-check)', () => {
+    // "İ".toLowerCase() is two code units: lowering the whole line shifted every later offset.
+    const options: AuthorizedKeyOption[] = [
+      { name: 'from', value: 'İ' },
+      { name: 'command', value: '' },
+      { name: 'restrict', value: null },
+    ];
+    expect(parseAuthorizedKeysLine(formatAuthorizedKeysLine(options, key)).options).toEqual(
+      options,
+    );
+  });
 });

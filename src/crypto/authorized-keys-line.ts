@@ -123,7 +123,10 @@ function parseOptions(text: string): AuthorizedKeyOption[] {
   const options: AuthorizedKeyOption[] = [];
   const seen = new Set<string>();
   let i = 0;
-  const lower = text.toLowerCase();
+  // Option names match without regard to ASCII case, as sshd's strncasecmp does. Only A–Z are
+  // lowered: Unicode lowering changes lengths ("İ" becomes two code units), and the offsets
+  // found in `lower` are used in `text`.
+  const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
   while (i < text.length && text[i] !== ' ' && text[i] !== '\t') {
     const optionStart = i;
     for (const [flag, negatable] of FLAGS) {
