@@ -88,14 +88,8 @@ export const sshKeySchema = z.object({
   comment: z._default(z.string(), ''),
   /** The public key line without options: `type base64 comment`. */
   publicKey: z.string(),
-  options: z._default(keyOptionsSchema, (): KeyOptions => ({
-    restrict: false,
-    pty: false,
-    from: null,
-    expiryTime: null,
-    command: null,
-    raw: [],
-  })),
+  /** No options at all: each option's own default (a fresh object per key). */
+  options: z._default(keyOptionsSchema, () => keyOptionsSchema.parse({})),
   /** Derived from options: "restricted" (restrict), "interactive" (restrict,pty), "full" (none), "custom" (anything else). */
   access: z.enum(['restricted', 'interactive', 'full', 'custom']),
   /** ISO 8601 (UTC) from `expiry-time`, or null when the key does not expire. */

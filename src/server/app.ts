@@ -204,8 +204,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.get('/api/ssh-keys', async (c) => {
     const store = deps.storeFor(c.get('identity').user);
     if (store.listBody !== undefined) {
-      // Same body as c.json(toWireList(list())), serialized by the store once per file content. Handed
-      // over as one Uint8Array, which the Node adapter writes to the socket as it is.
+      // Same body as c.json(toWireList(list())), serialized by the store once per file
+      // content. Handed over as one Uint8Array, which the Node adapter writes to the socket as
+      // it is.
       return c.body(await store.listBody(), 200, { 'Content-Type': 'application/json' });
     }
     return c.json(toWireList(await store.list()));
