@@ -8,8 +8,7 @@ export type OpenRequest = 'pointer' | 'keyboard' | null;
 
 /**
  * The profile menu itself (Radix DropdownMenu), loaded on the first hover, focus or press of
- * the profile button (see profile-menu.tsx): Radix's menu code is about a fifth of the SSH Keys
- * page's first load otherwise (issue 6, figure 3a).
+ * the profile button's stand-in (see profile-menu.tsx), which it then replaces.
  */
 export function ProfileMenuDropdown({
   name,

@@ -2,7 +2,17 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  onTestFinished,
+  vi,
+} from 'vitest';
 import { Router } from 'wouter';
 import { memoryLocation } from 'wouter/memory-location';
 import { createHandlers } from '../../mocks/handlers.ts';
@@ -80,5 +90,27 @@ describe('profile menu before its first use', () => {
     await user.click(within(menu).getByRole('menuitem', { name: 'SSH Keys' }));
     expect(location.history).toEqual(['/', '/ssh-keys']);
     expect(screen.queryByRole('menu')).not.toBeInTheDocument();
+  });
+
+  it('stays a stand-in when loading the menu fails, and the next press loads and opens it', async () => {
+    let attempts = 0;
+    onTestFinished(() => vi.doUnmock('./profile-menu-dropdown.tsx'));
+    vi.doMock('./profile-menu-dropdown.tsx', async (importOriginal) => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('Failed to fetch dynamically imported module');
+      return importOriginal();
+    });
+    const { button } = await renderProfileMenu();
+    fireEvent.keyDown(button, { key: 'Enter' });
+    await waitFor(() => expect(attempts).toBe(1));
+    expect(screen.getByRole('button', { name: 'Profile menu: ada' })).toBe(button);
+    expect(screen.queryByRole('menu')).not.toBeInTheDocument();
+
+    fireEvent.keyDown(button, { key: 'Enter' });
+    const menu = await screen.findByRole('menu');
+    await waitFor(() =>
+      expect(within(menu).getByRole('menuitem', { name: 'Get started' })).toHaveFocus(),
+    );
+    expect(attempts).toBe(2);
   });
 });

@@ -2,7 +2,7 @@ import { lazy, Suspense, useState, type ComponentType, type ReactNode } from 're
 
 /** A lazily loaded component plus a way to start loading it before it is first rendered. */
 export type PreloadableComponent<P extends object> = ComponentType<P> & {
-  /** Starts loading the module (once); call it on hover or focus of what will show it. */
+  /** Starts loading the module (again only after a failure); call it on hover or focus. */
   preload: () => Promise<unknown>;
 };
 
@@ -20,10 +20,17 @@ export function preloadableLazy<P extends object>(
   let loaded: ComponentType<P> | null = null;
   let loading: Promise<ComponentType<P>> | null = null;
   const preload = () => {
-    loading ??= load().then((component) => {
-      loaded = component;
-      return component;
-    });
+    loading ??= load().then(
+      (component) => {
+        loaded = component;
+        return component;
+      },
+      (error: unknown) => {
+        // A failed load (a new deploy, a lost network) may be tried again by the next call.
+        loading = null;
+        throw error;
+      },
+    );
     return loading;
   };
   const Lazy = lazy(() => preload().then((component) => ({ default: component })));
