@@ -5,15 +5,15 @@
  * unique per workspace. Tests only; the Keysmith server never talks to Seqera.
  */
 import { http, HttpResponse, type RequestHandler } from 'msw';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 const createCredentialsSchema = z.object({
   credentials: z.object({
-    name: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
+    name: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,100}$/)),
     provider: z.literal('ssh'),
     keys: z.strictObject({
-      privateKey: z.string().startsWith('-----BEGIN OPENSSH PRIVATE KEY-----\n'),
-      passphrase: z.string().optional(),
+      privateKey: z.string().check(z.startsWith('-----BEGIN OPENSSH PRIVATE KEY-----\n')),
+      passphrase: z.optional(z.string()),
     }),
   }),
 });
