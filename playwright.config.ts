@@ -8,7 +8,9 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
+  // A test that fails is a failure: no retry to hide a flaky one, and its trace kept instead.
   retries: 0,
+  forbidOnly: !!process.env.CI,
   reporter: [['list']],
   use: {
     browserName: 'chromium',
@@ -24,6 +26,6 @@ export default defineConfig({
         '--disable-sync',
       ],
     },
-    trace: 'off',
+    trace: 'retain-on-failure',
   },
 });
