@@ -32,6 +32,8 @@ export interface ServerConfig {
   token?: string;
   /** Origins the page may call besides its own (CSP connect-src): `--seqera-api`. */
   connectSources?: readonly string[];
+  /** Proxy mode, required: the origin people open Keysmith at (`--public-url`). */
+  publicUrl?: string;
   /** Local mode: the user and home to serve (default: this process's user and $HOME). */
   user?: string;
   home?: string;
@@ -130,7 +132,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       ...(staticFiles === undefined ? {} : { staticFiles }),
     };
   } else {
+    if (config.publicUrl === undefined) {
+      throw new TypeError('Proxy mode needs publicUrl, the origin people open Keysmith at.');
+    }
     const authenticate = createProxyAuth({
+      publicOrigin: config.publicUrl,
       userHeader: config.userHeader,
       trustedProxies: config.trustedProxies,
       remoteAddress: (request) => remote.get(request),

@@ -17,6 +17,8 @@ export interface ProxyAuthOptions {
   remoteAddress(request: Request): string | undefined;
   /** Refuses users who may not be served (unknown, root, system accounts); null when fine. */
   checkUser(user: string): Promise<AuthFailure | null>;
+  /** The origin people open Keysmith at (`--public-url`), e.g. `https://keys.example.org`. */
+  publicOrigin: string;
 }
 
 /** `::ffff:10.0.0.1` and `10.0.0.1` are the same IPv4 peer. */
@@ -33,6 +35,14 @@ export function createProxyAuth(
   options: ProxyAuthOptions,
 ): (request: Request) => Promise<Identity | AuthFailure> {
   const trusted = new Set(options.trustedProxies.map(normalizeAddress));
+  if (
+    !URL.canParse(options.publicOrigin) ||
+    new URL(options.publicOrigin).origin !== options.publicOrigin
+  ) {
+    throw new TypeError(
+      `The public URL "${options.publicOrigin}" is not an origin such as https://keys.example.org.`,
+    );
+  }
   for (const address of trusted) {
     if (isIP(address) === 0)
       throw new TypeError(`--trusted-proxy "${address}" is not an IP address.`);
@@ -47,7 +57,8 @@ export function createProxyAuth(
           'This Keysmith is served through a sign-in proxy; open it through the proxy address, not directly.',
       };
     }
-    const user = request.headers.get(options.userHeader)?.trim() ?? '';
+    // Only SP and HTAB are optional whitespace (RFC 9110 §5.6.3); trim() would also drop U+00A0.
+    const user = (request.headers.get(options.userHeader) ?? '').replace(/^[ \t]+|[ \t]+$/g, '');
     if (user === '') {
       return {
         status: 401,
@@ -64,20 +75,13 @@ export function createProxyAuth(
       };
     }
     if (!SAFE_METHODS.has(request.method)) {
-      // CSRF: a browser always sends Origin on a cross-origin POST or DELETE.
+      // CSRF: browsers send Origin with every POST and DELETE; Host and X-Forwarded-Host are the client's to set.
       const origin = request.headers.get('origin');
-      const hosts = [request.headers.get('x-forwarded-host'), request.headers.get('host')].filter(
-        (host): host is string => host !== null,
-      );
-      if (
-        origin !== null &&
-        !hosts.some((host) => /^https?:\/\/(.*)$/.exec(origin)?.[1] === host)
-      ) {
+      if (origin !== null && origin !== options.publicOrigin) {
         return {
           status: 403,
           code: 'forbidden',
-          message:
-            'Refused a change that did not come from the Keysmith page itself (cross-site request).',
+          message: `Refused a change that did not come from the Keysmith page at ${options.publicOrigin} (cross-site request). Open Keysmith at that address and try again.`,
         };
       }
     }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiPaths, errorResponseSchema, listKeysResponseSchema } from '../api/ssh-keys.ts';
 import { startServer, type RunningServer } from './node-server.ts';
+import { createProxyAuth } from './proxy-auth.ts';
 import { httpRequest, type TestResponse } from './test/http.ts';
 import { makeTestKey, type TestKey } from './test/ssh-keygen.ts';
 import {
@@ -17,6 +18,9 @@ import {
   runAccountTool,
   type TestUser,
 } from './test/sshd.ts';
+
+// What the browser sends as Origin for a page opened at --public-url.
+const PUBLIC_URL = 'https://keys.example.org';
 
 let alice: TestUser;
 let bob: TestUser;
@@ -73,6 +77,7 @@ beforeAll(async () => {
     auth: 'proxy',
     userHeader: 'X-Forwarded-User',
     trustedProxies: ['127.0.0.1'],
+    publicUrl: PUBLIC_URL,
     authorizedKeys: '%h/.ssh/authorized_keys',
     minUid: 1000,
     staticDir: null,
@@ -146,6 +151,99 @@ describe('who may ask', () => {
       },
     );
     expect(response.status).toBe(403);
+  });
+
+  it('refuses a change whose Origin matches only headers the client chose (Host, X-Forwarded-Host)', async () => {
+    for (const headers of [
+      { Origin: 'https://evil.example', 'X-Forwarded-Host': 'evil.example' },
+      { Origin: `http://127.0.0.1:${server.port}` },
+      { Origin: 'null' },
+      { Origin: `${PUBLIC_URL}:8443` },
+      { Origin: 'http://keys.example.org' },
+    ]) {
+      const response = await as(
+        alice.name,
+        'POST',
+        apiPaths.sshKeys,
+        { publicKey: key('c').publicLine },
+        { headers },
+      );
+      expect(response.status, headers.Origin).toBe(403);
+      expect(errorResponseSchema.parse(JSON.parse(response.body)).error.message).toContain(
+        PUBLIC_URL,
+      );
+    }
+    expect(fs.existsSync(fileOf(alice))).toBe(false);
+  });
+
+  it('accepts a change from the page itself, as a browser sends it (Origin of --public-url)', async () => {
+    const headers = { Origin: PUBLIC_URL };
+    const added = await as(
+      alice.name,
+      'POST',
+      apiPaths.sshKeys,
+      { publicKey: key('c').publicLine },
+      { headers },
+    );
+    expect(added.status, added.body).toBe(201);
+    const removed = await as(
+      alice.name,
+      'DELETE',
+      apiPaths.sshKey(key('c').fingerprint),
+      undefined,
+      {
+        headers,
+      },
+    );
+    expect(removed.status, removed.body).toBe(204);
+  });
+
+  it('strips only spaces and tabs around the user name (RFC 9110 optional whitespace)', async () => {
+    const padded = await as(` \t${alice.name}\t `, 'GET', apiPaths.me);
+    expect(JSON.parse(padded.body)).toEqual({ user: alice.name, mode: 'proxy' });
+    // U+00A0 as the proxy would pass it: one Latin-1 byte on the wire.
+    const nbsp = await as(`\u00A0${alice.name}\u00A0`, 'GET', apiPaths.me);
+    expect(nbsp.status).toBe(403);
+    expect(errorResponseSchema.parse(JSON.parse(nbsp.body)).error.message).toMatch(
+      /not a valid local user name/,
+    );
+  });
+});
+
+describe('the user name pattern, on its own', () => {
+  it('refuses a name outside it before asking the passwd database', async () => {
+    const asked: string[] = [];
+    const authenticate = createProxyAuth({
+      userHeader: 'X-Forwarded-User',
+      trustedProxies: ['127.0.0.1'],
+      publicOrigin: PUBLIC_URL,
+      remoteAddress: () => '127.0.0.1',
+      checkUser: (user) => {
+        asked.push(user);
+        return Promise.resolve(null);
+      },
+    });
+    const ask = (user: string) =>
+      authenticate(new Request('http://keys/api/me', { headers: { 'X-Forwarded-User': user } }));
+    for (const user of [
+      'Alice',
+      'a b',
+      '../etc',
+      'al\u00A0ice',
+      '\u00A0alice',
+      '-x',
+      'a'.repeat(33),
+      'x$',
+    ]) {
+      const result = await ask(user);
+      expect(result, JSON.stringify(user)).toMatchObject({
+        status: 403,
+        message: expect.stringMatching(/not a valid local user name/) as unknown,
+      });
+    }
+    expect(asked).toEqual([]);
+    expect(await ask('alice')).toEqual({ user: 'alice', mode: 'proxy' });
+    expect(asked).toEqual(['alice']);
   });
 });
 
@@ -276,6 +374,7 @@ describe('the user process has the user’s supplementary groups', () => {
       auth: 'proxy',
       userHeader: 'X-Forwarded-User',
       trustedProxies: ['127.0.0.1'],
+      publicUrl: PUBLIC_URL,
       authorizedKeys: `${shared}/%u/authorized_keys`,
       minUid: 1000,
       staticDir: null,

@@ -35,6 +35,8 @@ describe('parseServeArgs', () => {
         '10.0.0.1',
         '--trusted-proxy',
         '::1',
+        '--public-url',
+        'https://Keys.Example.org:443/',
         '--authorized-keys',
         '/etc/ssh/keys/%u',
         '--min-uid',
@@ -54,13 +56,43 @@ describe('parseServeArgs', () => {
       auth: 'proxy',
       userHeader: 'X-Remote-User',
       trustedProxies: ['10.0.0.1', '::1'],
+      publicUrl: 'https://keys.example.org',
       authorizedKeys: '/etc/ssh/keys/%u',
       minUid: 2000,
       staticDir: '/srv/web',
       connectSources: ['https://api.cloud.seqera.io', 'http://127.0.0.1:8000'],
     });
-    const local = parseServeArgs([], { KEYSMITH_TOKEN: 'abcdefghijklmnop-_' });
-    expect('config' in local && local.config.token).toBe('abcdefghijklmnop-_');
+    const local = parseServeArgs([], { KEYSMITH_TOKEN: 'x3Fq_9vLk-2mTz8RwY0bNc' });
+    expect('config' in local && local.config.token).toBe('x3Fq_9vLk-2mTz8RwY0bNc');
+  });
+
+  it('takes a KEYSMITH_TOKEN only with 128 bits or more, were its characters random', () => {
+    for (const token of [
+      // What keysmith serve makes itself (32 random bytes, base64url) and openssl rand -hex 32.
+      'hN3k9Qx_7vB2mLz-Fw8RtY1cJd5sKp0aEg4uXo6iVnM',
+      '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      'x3Fq_9vLk-2mTz8RwY0bNc',
+      '0f3a9c2e7b14d6850f3a9c2e7b14d685',
+      '314159265358979323846264338327950288419',
+    ]) {
+      const parsed = parseServeArgs([], { KEYSMITH_TOKEN: token });
+      expect('config' in parsed && parsed.config.token, token).toBe(token);
+    }
+    for (const token of [
+      'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      'abababababababababababababababababab',
+      'abcdefghijklmnop-_',
+      'x3Fq_9vLk-2mTz8RwY0bN',
+      '0f3a9c2e7b14d6850f3a9c2e7b14d68',
+      '31415926535897932384626433832795028841',
+      'has spaces in it, long enough to pass',
+      'x3Fq_9vLk-2mTz8RwY0bNc'.repeat(12),
+    ]) {
+      const parsed = parseServeArgs([], { KEYSMITH_TOKEN: token });
+      expect('error' in parsed && parsed.error, token).toMatch(
+        /^KEYSMITH_TOKEN must be a random secret of 128 bits or more: .*openssl rand -hex 32$/,
+      );
+    }
   });
 
   it('refuses bad values with a message naming the flag', () => {
@@ -73,6 +105,18 @@ describe('parseServeArgs', () => {
       [['--host', 'example.com'], {}, /--host/],
       [['--auth', 'proxy'], {}, /--trusted-proxy/],
       [['--auth', 'proxy', '--trusted-proxy', 'proxy.local'], {}, /--trusted-proxy/],
+      [['--auth', 'proxy', '--trusted-proxy', '10.0.0.1'], {}, /Proxy mode needs --public-url/],
+      [['--public-url', 'https://keys.example.org'], {}, /--public-url is for proxy mode/],
+      [['--auth', 'proxy', '--public-url', 'keys.example.org'], {}, /--public-url must be a URL/],
+      [['--auth', 'proxy', '--public-url', 'ftp://keys.example.org'], {}, /https:\/\//],
+      [
+        ['--auth', 'proxy', '--public-url', 'https://keys.example.org/keysmith'],
+        {},
+        /origin alone/,
+      ],
+      [['--auth', 'proxy', '--public-url', 'https://keys.example.org/?a=1'], {}, /origin alone/],
+      [['--auth', 'proxy', '--public-url', 'https://keys.example.org#x'], {}, /origin alone/],
+      [['--auth', 'proxy', '--public-url', 'https://u:p@keys.example.org'], {}, /origin alone/],
       [['--authorized-keys', '%h/.ssh/%x'], {}, /unknown token "%x"/],
       [['--authorized-keys', 'keys/%u'], {}, /absolute/],
       [['--user-header', 'X User'], {}, /--user-header/],
@@ -84,7 +128,6 @@ describe('parseServeArgs', () => {
       [['--frobnicate'], {}, /frobnicate/],
       [['extra'], {}, /extra/],
       [[], { KEYSMITH_TOKEN: 'short' }, /KEYSMITH_TOKEN/],
-      [[], { KEYSMITH_TOKEN: 'has spaces in it, long enough' }, /KEYSMITH_TOKEN/],
     ];
     for (const [argv, env, message] of cases) {
       const parsed = parseServeArgs(argv, env);

@@ -23,6 +23,9 @@ Options:
                            proxy: user name from a sign-in proxy's header (several users)
   --user-header NAME       proxy mode: header naming the user (default X-Forwarded-User)
   --trusted-proxy ADDR     proxy mode: IP address of the proxy (repeatable; required)
+  --public-url URL         proxy mode: the address people open Keysmith at through the
+                           proxy, e.g. https://keys.example.org (required); changes are
+                           accepted only from pages of this origin
   --authorized-keys TPL    file to edit, sshd style: %h home, %u user, %% percent
                            (default %h/.ssh/authorized_keys)
   --min-uid N              proxy mode: lowest uid served (default 1000)
@@ -33,8 +36,10 @@ Options:
   --help                   show this help
 
 Environment:
-  KEYSMITH_TOKEN           local mode: use this sign-in token instead of a random one
-                           (at least 16 letters, digits, "-" or "_")
+  KEYSMITH_TOKEN           local mode: use this sign-in token instead of a random one;
+                           a random secret of 128 bits or more: at least 22 letters,
+                           digits, "-" or "_" (32 hex digits), 10 of them different;
+                           make one with: openssl rand -hex 32
 `;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -74,6 +79,35 @@ const seqeraApiSchema = z.string().transform((text, ctx) => {
   return url.origin;
 });
 
+/**
+ * The address people open Keysmith at through the proxy; a browser's Origin header for the
+ * page is exactly this origin. The app is served at the root, so no path.
+ */
+const publicUrlSchema = z.string().transform((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `--public-url must be a URL such as https://keys.example.org (got "${text}").`,
+    });
+    return z.NEVER;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    ctx.addIssue({ code: 'custom', message: '--public-url must start with https:// or http://.' });
+    return z.NEVER;
+  }
+  if (url.username !== '' || url.password !== '' || url.pathname !== '/' || /[?#]/.test(text)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `--public-url is the origin alone, such as ${url.origin}: Keysmith is served at its root (no path, query or user name).`,
+    });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
 const flagsSchema = z
   .strictObject({
     host: z
@@ -98,6 +132,7 @@ const flagsSchema = z
     'trusted-proxy': z
       .array(z.string().refine((a) => isIP(a) !== 0, '--trusted-proxy must be an IP address.'))
       .default([]),
+    'public-url': publicUrlSchema.optional(),
     'authorized-keys': z
       .string()
       .superRefine((template, ctx) => {
@@ -130,11 +165,38 @@ const flagsSchema = z
           'Proxy mode needs --trusted-proxy ADDR: the address the sign-in proxy connects from.',
       });
     }
+    if (flags.auth === 'proxy' && flags['public-url'] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'Proxy mode needs --public-url URL: the address people open Keysmith at through the sign-in proxy, such as https://keys.example.org. Changes are accepted only from pages of that origin.',
+      });
+    }
+    if (flags.auth === 'local' && flags['public-url'] !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          '--public-url is for proxy mode; local mode is opened at the 127.0.0.1 URL it prints. Leave --public-url out, or add --auth proxy.',
+      });
+    }
   });
+
+/** Characters a random token over its alphabet needs for 128 bits: digits, hex or base64url. */
+function lengthFor128Bits(token: string): number {
+  if (/^[0-9]*$/.test(token)) return 39;
+  if (/^[0-9a-f]*$/.test(token) || /^[0-9A-F]*$/.test(token)) return 32;
+  return 22;
+}
 
 const tokenSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{16,256}$/, 'KEYSMITH_TOKEN must be 16–256 letters, digits, "-" or "_".');
+  .refine(
+    (token) =>
+      /^[A-Za-z0-9_-]{1,256}$/.test(token) &&
+      token.length >= lengthFor128Bits(token) &&
+      new Set(token).size >= 10,
+    'KEYSMITH_TOKEN must be a random secret of 128 bits or more: at least 22 letters, digits, "-" or "_" (32 if hex digits only), at least 10 of them different, at most 256. Make one with: openssl rand -hex 32',
+  );
 
 /** dist/web, next to the compiled server (dist/node/server/serve-command.js). */
 function defaultStaticDir(): string {
@@ -158,6 +220,7 @@ export function parseServeArgs(
         auth: { type: 'string' },
         'user-header': { type: 'string' },
         'trusted-proxy': { type: 'string', multiple: true },
+        'public-url': { type: 'string' },
         'authorized-keys': { type: 'string' },
         'min-uid': { type: 'string' },
         static: { type: 'string' },
@@ -187,6 +250,7 @@ export function parseServeArgs(
       auth: flags.auth,
       userHeader: flags['user-header'],
       trustedProxies: flags['trusted-proxy'],
+      ...(flags['public-url'] === undefined ? {} : { publicUrl: flags['public-url'] }),
       authorizedKeys: flags['authorized-keys'],
       minUid: flags['min-uid'],
       staticDir: path.resolve(flags.static ?? defaultStaticDir()),
@@ -232,7 +296,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     );
   } else {
     process.stdout.write(
-      `Keysmith is running in proxy mode on ${server.origin} (users from ${parsed.config.userHeader}, trusted proxies: ${parsed.config.trustedProxies.join(', ')}).\n`,
+      `Keysmith is running in proxy mode on ${server.origin} (users from ${parsed.config.userHeader}, trusted proxies: ${parsed.config.trustedProxies.join(', ')}; open at ${parsed.config.publicUrl ?? ''}).\n`,
     );
   }
   await new Promise<void>((resolve) => {

@@ -81,6 +81,7 @@ beforeAll(async () => {
     auth: 'proxy',
     userHeader: 'X-Forwarded-User',
     trustedProxies: ['127.0.0.1'],
+    publicUrl: 'https://keys.example.org',
     authorizedKeys: '%h/.ssh/authorized_keys',
     minUid: 1000,
     staticDir: null,

@@ -3,8 +3,9 @@
  * malformed token, a cookie for another port, the token in an API query string, a foreign Host
  * (DNS rebinding) with a valid token, a cookie-only change from another origin. Proxy mode (as
  * root, two real users): a connection from an untrusted address, no user header, user names
- * carrying path traversal, `%`-tokens, separators or system accounts, a cross-origin change, and
- * one user reaching for another's file. Each refusal answers 401/403 with the error shape, shows
+ * carrying path traversal, `%`-tokens, separators, system accounts or U+00A0, a change from
+ * any origin but `--public-url`'s (also one Host or X-Forwarded-Host names), and one user
+ * reaching for another's file. Each refusal answers 401/403 with the error shape, shows
  * nothing of the file, and leaves the file byte-identical.
  */
 import fs from 'node:fs';
@@ -209,6 +210,33 @@ function proxyRefusals(): Refusal[] {
       changesOnly: true,
       status: 403,
     },
+    {
+      label: 'change from another origin named in X-Forwarded-Host',
+      headers: () => ({
+        ...as(alice.name),
+        Origin: 'https://evil.example',
+        'X-Forwarded-Host': 'evil.example',
+      }),
+      changesOnly: true,
+      status: 403,
+    },
+    {
+      label: 'change from the origin of the Host header, not of --public-url',
+      headers: (port) => ({ ...as(alice.name), Origin: `http://127.0.0.1:${port}` }),
+      changesOnly: true,
+      status: 403,
+    },
+    {
+      label: 'change with Origin null',
+      headers: () => ({ ...as(alice.name), Origin: 'null' }),
+      changesOnly: true,
+      status: 403,
+    },
+    {
+      label: 'user name wrapped in U+00A0',
+      headers: () => as(`\u00A0${alice.name}\u00A0`),
+      status: 403,
+    },
   ];
 }
 
@@ -305,6 +333,7 @@ beforeAll(async () => {
     auth: 'proxy',
     userHeader: 'X-Forwarded-User',
     trustedProxies: ['127.0.0.1'],
+    publicUrl: 'https://keys.example.org',
     authorizedKeys: '%h/.ssh/authorized_keys',
     minUid: 1000,
     staticDir: null,
@@ -379,6 +408,7 @@ describe('proxy mode: a user never reaches another user’s file', () => {
         path: urlPath,
         headers: {
           'X-Forwarded-User': user.name,
+          Origin: 'https://keys.example.org',
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -254,6 +254,7 @@ describe('each fault: a clear error that says what to do, nothing lost', () => {
         auth: 'proxy',
         userHeader: 'X-Forwarded-User',
         trustedProxies: ['127.0.0.1'],
+        publicUrl: 'https://keys.example.org',
         authorizedKeys: '%h/.ssh/authorized_keys',
         minUid: 1000,
         staticDir: null,
