@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { bcryptPbkdfBlockCount, interleaveBlocks } from '../crypto/bcrypt-pbkdf.ts';
+import { bcryptPbkdfBlockCount, interleaveBlocks } from '../crypto/bcrypt-pbkdf-blocks.ts';
 import type { Kdf } from '../crypto/private-key.ts';
 import type { KdfJob, KdfReply } from './kdf-worker.ts';
 

@@ -1,14 +1,9 @@
 import { pbkdf } from 'bcrypt-pbkdf';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  BLOWFISH_PI_HEX,
-  bcryptPbkdf,
-  bcryptPbkdfBlock,
-  bcryptPbkdfBlockCount,
-  interleaveBlocks,
-  warmUpBcryptPbkdf,
-} from './bcrypt-pbkdf.ts';
+import { bcryptPbkdf, bcryptPbkdfBlock, warmUpBcryptPbkdf } from './bcrypt-pbkdf.ts';
+import { bcryptPbkdfBlockCount, interleaveBlocks } from './bcrypt-pbkdf-blocks.ts';
+import { BLOWFISH_PI_HEX } from './blowfish-pi.ts';
 
 /** The npm bcrypt-pbkdf package (a port of OpenBSD's C), as the test oracle. */
 function oracle(pass: Uint8Array, salt: Uint8Array, rounds: number, keyLength: number): Uint8Array {
