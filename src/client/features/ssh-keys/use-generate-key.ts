@@ -18,21 +18,21 @@ import type { GeneratedKey } from './generated-key.ts';
 import { toCreateOptions, type KeyOptionsValue } from './key-options.ts';
 import { useCreateKey, useDeleteKey } from './use-ssh-key-mutations.ts';
 
-/** A key pair made before the click, with its public blob. */
+/** A key pair prepared before the click, with its public blob. */
 interface PreparedPair {
   pair: Ed25519KeyPair;
   blob: Uint8Array;
 }
 
 /** The prepared pair's private key file, unencrypted, for one comment. */
-interface PreparedEncoding {
-  prepared: PreparedPair;
+interface PreparedFile {
+  pair: PreparedPair;
   comment: string;
   privateKey: string;
 }
 
 /** Where a generation stands; anything but "idle" means busy. */
-export type GeneratePhase = 'idle' | 'generating' | 'encrypting' | 'saving';
+export type GeneratePhase = 'idle' | 'generating' | 'encrypting';
 
 /**
  * Key generation as the SSH Keys page and the onboarding flow both do it: an ed25519 pair made
@@ -41,25 +41,25 @@ export type GeneratePhase = 'idle' | 'generating' | 'encrypting' | 'saving';
  * that passed validateKeyOptions.
  *
  * `expectedComment` is the name in the form, and `confirmedPassphrase` the passphrase once both
- * fields agree ('' otherwise): the work they allow is started before the click (see below).
+ * fields agree ('' otherwise): the work they allow is prepared before the click (see below).
  */
 export function useGenerateKey(expectedComment?: string, confirmedPassphrase = '') {
   const kdf = useKdf();
   const createKey = useCreateKey();
   const deleteKey = useDeleteKey();
-  // Issue 6, figure 2: the click should find its key pair made, and for a key without
-  // passphrase its file already encoded. WebCrypto answers every call in a later task, and
-  // the five calls of generate + encode cost milliseconds; so the pair is made while the form
-  // is open (and again after each use: a pair serves one key only), and encoded for the name
-  // in the form as it changes. The seed stays in this tab and is wiped when unused.
-  const [prepared, setPrepared] = useState<PreparedPair | null>(null);
-  const encodedRef = useRef<PreparedEncoding | null>(null);
+  // The click should find its key pair made, and for a key without passphrase its file
+  // encoded: WebCrypto answers every call in a later task, and the five calls of generate +
+  // encode cost milliseconds. So the pair is prepared while the form is open (and again after
+  // each use: a pair serves one key only), and its file for the name in the form as it
+  // changes. The seed stays in this tab and is wiped when unused.
+  const [preparedPair, setPreparedPair] = useState<PreparedPair | null>(null);
+  const preparedFileRef = useRef<PreparedFile | null>(null);
   useEffect(() => {
-    if (prepared !== null) return;
+    if (preparedPair !== null) return;
     let live = true;
     generateEd25519KeyPair().then(
       (pair) => {
-        if (live) setPrepared({ pair, blob: ed25519PublicBlob(pair.publicKey) });
+        if (live) setPreparedPair({ pair, blob: ed25519PublicBlob(pair.publicKey) });
         else pair.seed.fill(0);
       },
       () => undefined, // generate() makes its own pair, and reports the failure.
@@ -67,73 +67,75 @@ export function useGenerateKey(expectedComment?: string, confirmedPassphrase = '
     return () => {
       live = false;
     };
-  }, [prepared]);
+  }, [preparedPair]);
   useEffect(
     () => () => {
-      prepared?.pair.seed.fill(0);
+      preparedPair?.pair.seed.fill(0);
     },
-    [prepared],
+    [preparedPair],
   );
   useEffect(() => {
-    if (prepared === null || expectedComment === undefined) return;
+    if (preparedPair === null || expectedComment === undefined) return;
     let live = true;
-    encodePrivateKey(prepared.pair, { comment: expectedComment }).then(
+    encodePrivateKey(preparedPair.pair, { comment: expectedComment }).then(
       (privateKey) => {
-        if (live) encodedRef.current = { prepared, comment: expectedComment, privateKey };
+        if (live) {
+          preparedFileRef.current = { pair: preparedPair, comment: expectedComment, privateKey };
+        }
       },
       () => undefined, // e.g. a name that is not valid yet: generate() encodes at the click.
     );
     return () => {
       live = false;
     };
-  }, [prepared, expectedComment]);
-  // Figure 1 likewise: once the passphrase is confirmed, the workers derive its AES key and IV
-  // with a fresh salt while the user moves to the button (kdf-head-start.ts). A head start is
-  // taken by one generate() at most; `headStartsTaken` starts another after a failed attempt.
-  const headStartRef = useRef<KdfHeadStart | null>(null);
-  const [headStartsTaken, setHeadStartsTaken] = useState(0);
+  }, [preparedPair, expectedComment]);
+  // Likewise, once the passphrase is confirmed, the workers derive its AES key and IV with a
+  // fresh salt while the user moves to the button (kdf-head-start.ts). A prepared derivation
+  // serves one generate() at most; `preparedKdfsTaken` prepares another after a failed attempt.
+  const preparedKdfRef = useRef<KdfHeadStart | null>(null);
+  const [preparedKdfsTaken, setPreparedKdfsTaken] = useState(0);
   useEffect(() => {
     if (confirmedPassphrase === '') return;
-    const headStart = startKdfHeadStart(kdf, confirmedPassphrase);
-    headStartRef.current = headStart;
+    const preparedKdf = startKdfHeadStart(kdf, confirmedPassphrase);
+    preparedKdfRef.current = preparedKdf;
     return () => {
-      if (headStartRef.current !== headStart) return; // taken by generate()
-      headStartRef.current = null;
-      discardKdfHeadStart(headStart);
+      if (preparedKdfRef.current !== preparedKdf) return; // taken by generate()
+      preparedKdfRef.current = null;
+      discardKdfHeadStart(preparedKdf);
     };
-  }, [kdf, confirmedPassphrase, headStartsTaken]);
+  }, [kdf, confirmedPassphrase, preparedKdfsTaken]);
   const [phase, setPhase] = useState<GeneratePhase>('idle');
   const [failure, setFailure] = useState<string | null>(null);
 
   /** Resolves to the new key, or to null after a failure (whose message is in `failure`). */
   async function generate(options: KeyOptionsValue, passphrase: string, now: Date) {
     const comment = options.name;
-    const ready = prepared;
-    const encodedEarly = encodedRef.current;
-    encodedRef.current = null;
-    const early =
-      ready !== null &&
-      encodedEarly?.prepared === ready &&
-      encodedEarly.comment === comment &&
+    // Each prepared part is taken out here, and used only if it fits this very key.
+    const takenFile = preparedFileRef.current;
+    preparedFileRef.current = null;
+    const preparedFile =
+      preparedPair !== null &&
+      takenFile?.pair === preparedPair &&
+      takenFile.comment === comment &&
       passphrase === ''
-        ? encodedEarly.privateKey
+        ? takenFile.privateKey
         : null;
-    const headStart = headStartRef.current;
-    headStartRef.current = null;
-    const head = headStart?.passphrase === passphrase && passphrase !== '' ? headStart : null;
-    if (headStart !== null && head === null) discardKdfHeadStart(headStart);
-    // For `npm run bench` (figures 1 and 2 of issue 6) and the browser's performance panel.
-    if (early !== null) performance.mark('keysmith:private-key-ready');
+    const takenKdf = preparedKdfRef.current;
+    preparedKdfRef.current = null;
+    const preparedKdf = takenKdf?.passphrase === passphrase && passphrase !== '' ? takenKdf : null;
+    if (takenKdf !== null && preparedKdf === null) discardKdfHeadStart(takenKdf);
+    // When the private key file is ready, for `npm run bench` and the browser's performance panel.
+    if (preparedFile !== null) performance.mark('keysmith:private-key-ready');
     setFailure(null);
     try {
       setPhase('generating');
       let pair: { seed: Uint8Array; publicKey: Uint8Array };
       let blob: Uint8Array;
-      if (ready !== null) {
-        // A copy: the prepared seed is wiped as soon as `prepared` changes.
-        pair = { seed: ready.pair.seed.slice(), publicKey: ready.pair.publicKey };
-        blob = ready.blob;
-        setPrepared(null);
+      if (preparedPair !== null) {
+        // A copy: the prepared seed is wiped as soon as `preparedPair` changes.
+        pair = { seed: preparedPair.pair.seed.slice(), publicKey: preparedPair.pair.publicKey };
+        blob = preparedPair.blob;
+        setPreparedPair(null);
       } else {
         pair = await generateEd25519KeyPair();
         blob = ed25519PublicBlob(pair.publicKey);
@@ -142,12 +144,14 @@ export function useGenerateKey(expectedComment?: string, confirmedPassphrase = '
       // The workers first (encodePrivateKey hands them the passphrase before its first await),
       // then the POST: the public line does not depend on the encryption.
       const encoding =
-        early !== null
-          ? Promise.resolve(early)
+        preparedFile !== null
+          ? Promise.resolve(preparedFile)
           : encodePrivateKey(pair, {
               comment,
               ...(passphrase === '' ? {} : { passphrase }),
-              ...(head === null ? { kdf } : { kdf: kdfWithHeadStart(head, kdf), salt: head.salt }),
+              ...(preparedKdf === null
+                ? { kdf }
+                : { kdf: kdfWithHeadStart(preparedKdf, kdf), salt: preparedKdf.salt }),
             }).then((key) => {
               performance.mark('keysmith:private-key-ready');
               return key;
@@ -178,8 +182,8 @@ export function useGenerateKey(expectedComment?: string, confirmedPassphrase = '
       };
       return generated;
     } catch (error) {
-      // A retry with the same passphrase deserves a head start of its own (a fresh salt).
-      if (headStart !== null) setHeadStartsTaken((count) => count + 1);
+      // A retry with the same passphrase deserves a prepared derivation of its own (a fresh salt).
+      if (takenKdf !== null) setPreparedKdfsTaken((count) => count + 1);
       setPhase('idle');
       setFailure(error instanceof Error ? error.message : String(error));
       return null;
@@ -198,8 +202,6 @@ export function generatePhaseLabel(phase: GeneratePhase): string {
       return 'Making the key pair…';
     case 'encrypting':
       return 'Encrypting the private key with your passphrase…';
-    case 'saving':
-      return 'Adding the public key to authorized_keys…';
     default:
       return phase satisfies never;
   }
