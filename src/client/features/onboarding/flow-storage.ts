@@ -2,8 +2,8 @@
 import * as z from 'zod/mini';
 
 /**
- * The onboarding flow's steps, in order (issue 5): what will happen, generate, paste into
- * Seqera, check the key (and the file's modes), done.
+ * The onboarding flow's steps, in order: what will happen, generate, paste into Seqera, check
+ * the key (and the file's modes), done.
  */
 export const onboardingSteps = ['intro', 'generate', 'copy', 'check', 'done'] as const;
 export type OnboardingStep = (typeof onboardingSteps)[number];

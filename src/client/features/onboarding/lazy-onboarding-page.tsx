@@ -1,9 +1,9 @@
 import { preloadableLazy } from '../../ui/preloadable-lazy.tsx';
 
 /**
- * The onboarding flow, and with it the key generation code, loads only when visited (issue 6,
- * figure 3: a small first load). Meanwhile the page shows its heading, so it is never a page
- * without one (axe: page-has-heading-one).
+ * The onboarding flow, and with it the key generation code, loads only when visited, to keep
+ * the first load small. Meanwhile the page shows its heading, so it is never a page without
+ * one (axe: page-has-heading-one).
  */
 export const OnboardingPage = preloadableLazy(
   () => import('./onboarding-page.tsx').then((module) => module.OnboardingPage),

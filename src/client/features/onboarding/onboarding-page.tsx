@@ -31,8 +31,8 @@ const stepTitles: Record<OnboardingStep, string> = {
 };
 
 /**
- * "Get started": from nothing to a Seqera Platform SSH credential that can log in as the user
- * (issue 5). Reuses the SSH Keys page's generation, list and file warnings.
+ * "Get started": from nothing to a Seqera Platform SSH credential that can log in as the user.
+ * Reuses the SSH Keys page's generation, list and file warnings.
  */
 export function OnboardingPage() {
   const me = useQuery(meQueryOptions());

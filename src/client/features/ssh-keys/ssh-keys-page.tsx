@@ -8,8 +8,8 @@ import type { GeneratedKey } from './generated-key.ts';
 import { FileWarnings, SshKeyList } from './ssh-key-list.tsx';
 import { sshKeysQueryOptions } from './ssh-keys-query-options.ts';
 
-// The dialogs, and with them the crypto code and tweetnacl, load on demand (issue 6, figure
-// 3: the first load stays small); hovering or focusing the button that opens one starts it.
+// The dialogs, and with them the crypto code and tweetnacl, load on demand to keep the first
+// load small; hovering or focusing the button that opens one starts it.
 const GenerateKeyDialog = preloadableLazy(() =>
   import('./generate-key-dialog.tsx').then((module) => module.GenerateKeyDialog),
 );
@@ -45,8 +45,8 @@ type DialogState =
 /** The SSH Keys page: the keys of ~/.ssh/authorized_keys, and the ways to add and remove them. */
 export function SshKeysPage() {
   // A list fetched moments ago is current: on a first load main.tsx holds the first render
-  // until the list has come, and this page must not ask again as it mounts (issue 6, figure
-  // 3b). Changes made here invalidate the list at once; the onboarding steps keep asking anew.
+  // until the list has come, and this page must not ask again as it mounts. Changes made
+  // here invalidate the list at once; the onboarding steps keep asking anew.
   const keys = useQuery({ ...sshKeysQueryOptions(), staleTime: 2_000 });
   const [dialog, setDialog] = useState<DialogState>({ kind: 'none' });
   const close = () => setDialog({ kind: 'none' });

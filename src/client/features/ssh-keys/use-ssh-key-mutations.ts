@@ -6,7 +6,7 @@ import { sshKeysQueryOptions } from './ssh-keys-query-options.ts';
 /**
  * POST /api/ssh-keys: only the public key line and the chosen options, never a private key.
  * The list is refetched in the background: "SSH Key Generated" need not wait for it (a
- * returned promise would hold mutateAsync until the refetch ends; issue 6, figure 1).
+ * returned promise would hold mutateAsync until the refetch ends).
  */
 export function useCreateKey() {
   const queryClient = useQueryClient();
