@@ -46,6 +46,71 @@ describe('createKeyRequestSchema messages', () => {
     expect(messagesOf({ publicKey, from: ['1.2.3.4,*'] })[0]).toMatch(/^An address pattern is/);
   });
 
+  it('refuses from lists with which sshd lets no one in, and says what to write', () => {
+    expect(messagesOf({ publicKey, from: ['!10.1.2.3', '!192.0.2.0/24'] })).toEqual([
+      'A from list of only exclusions (!) lets no address in: add the addresses to allow, such as 10.0.0.0/8 beside !10.1.2.3.',
+    ]);
+    expect(messagesOf({ publicKey, from: ['10.1.2.3/8'] })).toEqual([
+      '"10.1.2.3/8" has address bits set after its /8 prefix, so sshd would refuse every login with this key: use 10.0.0.0/8.',
+    ]);
+    const fixes: [string, string][] = [
+      ['!10.255.255.255/9', 'use 10.128.0.0/9.'],
+      ['192.168.1.1/31', 'use 192.168.1.0/31.'],
+      ['1.2.3.4/0', 'use 0.0.0.0/0.'],
+      ['::1/64', 'use ::/64.'],
+      ['fe80::1:2:3:4/64', 'use fe80::/64.'],
+      ['2001:db8:0:0:1::/48', 'use 2001:db8::/48.'],
+      ['2001:db8:1:2:3:4:5:7/127', 'use 2001:db8:1:2:3:4:5:6/127.'],
+      ['::ffff:10.1.2.3/104', 'use ::ffff:a00:0/104.'],
+      ['1:0:0:1:0:0:0:1/16', 'use 1::/16.'],
+    ];
+    for (const [pattern, fix] of fixes) {
+      expect(messagesOf({ publicKey, from: [pattern, '10.0.0.0/8'] }).join(' '), pattern).toContain(
+        fix,
+      );
+    }
+    expect(messagesOf({ publicKey, from: ['10.0.0.0/33'] })).toEqual([
+      '"10.0.0.0/33" has a prefix longer than the 32 bits of an IPv4 address, so sshd would refuse every login with this key: use a prefix from 0 to 32.',
+    ]);
+    for (const pattern of ['::/129', '10.0.0.0/999', '10/8', '010.0.0.0/8', '10.0.0.256/32']) {
+      expect(messagesOf({ publicKey, from: [pattern] }), pattern).toEqual([
+        `"${pattern}" is not an address range: write a whole address and a prefix length, such as 10.0.0.0/8 or 2001:db8::/32.`,
+      ]);
+    }
+    for (const pattern of [
+      '10.*/8',
+      '1::2::3/8',
+      '1.2.3.4::/8',
+      '1:2:3:4:5:6:7:8::/8',
+      'host/8',
+      '10.0.0.0/',
+      '10.0.0.0/-8',
+      '10.0.0.0/8/8',
+    ]) {
+      expect(messagesOf({ publicKey, from: [pattern] })[0], pattern).toMatch(
+        /is not an address range/,
+      );
+    }
+  });
+
+  it('takes from lists sshd can let someone in with', () => {
+    const from = [
+      '10.0.0.0/8',
+      '!10.1.2.3',
+      '!10.2.0.0/16',
+      '0.0.0.0/0',
+      '::/0',
+      '2001:db8::/32',
+      '1:2:3:4:5:6:7::/128',
+      '::ffff:10.0.0.0/104',
+      'fe80::/10',
+      '192.168.1.1',
+      '*.example.org',
+      '10.0.0.?',
+    ];
+    expect(createKeyRequestSchema.parse({ publicKey, from }).from).toEqual(from);
+  });
+
   it('defaults access to restricted', () => {
     expect(createKeyRequestSchema.parse({ publicKey })).toEqual({
       publicKey,
@@ -94,6 +159,7 @@ describe('toWireKey', () => {
     addedAt: null,
     managed: false,
     line: 3,
+    flags: [],
   };
   const everything: SshKey = {
     ...plain,
@@ -112,6 +178,7 @@ describe('toWireKey', () => {
     name: 'laptop',
     addedAt: '2026-01-02T03:04:05Z',
     managed: true,
+    flags: [{ code: 'rsa-small', message: 'RSA under 2048 bits: replace it.' }],
   };
   const throughJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
@@ -141,8 +208,11 @@ describe('toWireKey', () => {
       keys.push({ ...plain, options: { ...plain.options, [option]: everything.options[option] } });
     }
     for (const key of keys) expect(sshKeySchema.parse(throughJson(toWireKey(key)))).toEqual(key);
-    const list = { keys, warnings: [], path: '/home/ada/.ssh/authorized_keys' };
+    const list = { keys, ignoredLines: [], warnings: [], path: '/home/ada/.ssh/authorized_keys' };
     expect(listKeysResponseSchema.parse(throughJson(toWireList(list)))).toEqual(list);
+    expect(Object.keys(toWireList(list))).toEqual(['keys', 'warnings', 'path']);
+    const ignored = { ...list, ignoredLines: [{ line: 2, message: 'sshd would ignore it.' }] };
+    expect(listKeysResponseSchema.parse(throughJson(toWireList(ignored)))).toEqual(ignored);
   });
 
   it('fills in fresh defaults: changing one parsed key changes no other', () => {
