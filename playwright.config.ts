@@ -4,6 +4,9 @@ import { defineConfig } from '@playwright/test';
 // package registries). The flags keep Chromium from calling home, which this network refuses.
 export default defineConfig({
   testDir: 'e2e',
+  // Playwright empties its output folder at the start: its own, so the reliability suite's
+  // test-results/reliability-summary.md outlives the end-to-end run.
+  outputDir: 'test-results/e2e',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
