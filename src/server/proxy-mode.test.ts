@@ -154,13 +154,14 @@ describe('who may ask', () => {
   });
 
   it('refuses a change whose Origin matches only headers the client chose (Host, X-Forwarded-Host)', async () => {
-    for (const headers of [
+    const origins: Record<string, string>[] = [
       { Origin: 'https://evil.example', 'X-Forwarded-Host': 'evil.example' },
       { Origin: `http://127.0.0.1:${server.port}` },
       { Origin: 'null' },
       { Origin: `${PUBLIC_URL}:8443` },
       { Origin: 'http://keys.example.org' },
-    ]) {
+    ];
+    for (const headers of origins) {
       const response = await as(
         alice.name,
         'POST',
