@@ -7,8 +7,9 @@ import { KeyFormatError } from './errors.ts';
 import {
   findControlCharacter,
   formatPublicKey,
-  isPublicKeyType,
-  parseKeyFields,
+  looksLikeKeyTypeName,
+  readSshdKey,
+  type KeyQuirk,
   type PublicKey,
 } from './public-key.ts';
 
@@ -21,7 +22,10 @@ export interface AuthorizedKeyOption {
 
 export interface AuthorizedKeyEntry {
   options: AuthorizedKeyOption[];
+  /** Canonical type and blob, as sshd compares and fingerprints them; the comment as written. */
   key: PublicKey;
+  /** Where the line is not written as Keysmith writes lines, all of it read by sshd the same. */
+  quirks: KeyQuirk[];
 }
 
 /** sshauthopt_parse's flags, in its order; `true` when a `no-` prefix is allowed. */
@@ -62,7 +66,7 @@ function refused(reason: string): KeyFormatError {
   );
 }
 
-/** opt_dequote: a double-quoted value; `\"` stands for `"`, any other backslash is literal. */
+/** opt_dequote (misc.c): a double-quoted value; `\"` stands for `"`, any other backslash is literal. */
 function dequote(text: string, at: number, name: string): { value: string; end: number } {
   if (text[at] !== '"') throw refused(`the value of ${name}= must be in double quotes`);
   let value = '';
@@ -76,52 +80,137 @@ function dequote(text: string, at: number, name: string): { value: string; end: 
   return { value, end: i + 1 };
 }
 
-/** misc.c parse_absolute_time: YYYYMMDD[HHMM[SS]], optionally followed by Z or UTC. */
-function validExpiryTime(value: string): boolean {
-  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?(?:[Zz]|UTC|utc)?$/.exec(value);
-  if (!m) return false;
-  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map((v) =>
-    v === undefined ? 0 : Number(v),
-  ) as [number, number, number, number, number];
-  return (
-    Number(m[1]) > 0 &&
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= 31 &&
-    hour <= 23 &&
-    minute <= 59 &&
-    second <= 61
-  );
+/** C isspace in the C locale (strtoll and strptime skip it). */
+const C_SPACE = '[ \\t\\n\\v\\f\\r]';
+
+/** strtonum (openbsd-compat) over strtoll base 10: blanks, a sign, digits, nothing after. */
+function strtonum(text: string, max: number): number | null {
+  const match = new RegExp(`^${C_SPACE}*([+-]?)(\\d+)$`).exec(text);
+  if (match === null) return null;
+  const value = Number(match[2]);
+  if (match[1] === '-' && value !== 0) return null;
+  return value <= max ? value : null;
 }
 
-/** auth-options.c handle_permit: `host:port`, `[host]:port`, port a number 1–65535 or `*`. */
-function validPermit(value: string, allowBarePort: boolean): boolean {
-  let text = value;
-  if (allowBarePort && !text.includes(':')) text = `*:${text}`;
-  let port: string;
-  if (text.startsWith('[')) {
-    const close = text.indexOf(']');
-    if (close < 0 || (text[close + 1] !== ':' && text[close + 1] !== '/')) return false;
-    port = text.slice(close + 2);
-  } else {
-    const sep = text.search(/[:/]/);
-    if (sep < 0) return false;
-    port = text.slice(sep + 1);
-  }
-  if (port === '*') return true;
-  // a2port also accepts service names from /etc/services; accept the shape of one.
-  if (/^\d+$/.test(port)) return Number(port) >= 1 && Number(port) <= 65535;
-  return /^[A-Za-z][A-Za-z0-9-]*$/.test(port);
+/** misc.c parse_absolute_time's strptime fields: glibc get_number skips blanks, reads digits while they fit. */
+function strptimeNumber(field: string, min: number, max: number, digits: number): number | null {
+  const match = new RegExp(`^${C_SPACE}*(\\d+)$`).exec(field);
+  if (match === null) return null;
+  const text = match[1] ?? '';
+  let value = 0;
+  let used = 0;
+  do {
+    value = value * 10 + Number(text[used]);
+    used++;
+  } while (used < digits && value * 10 <= max && used < text.length);
+  return used === text.length && value >= min && value <= max ? value : null;
 }
 
 /**
- * Parses sshd's option string starting at `text`, exactly as sshauthopt_parse walks it: the
- * walk stops at the first space or tab outside the parsed values.
+ * misc.c parse_absolute_time as sshd 9.2 runs it on glibc: YYYYMMDD[HHMM[SS]], then `Z` or `UTC`
+ * in any case for UTC, else local standard time (mktime with tm_isdst 0). Fields may start with
+ * blanks, a day past the month's end rolls over (timegm), seconds go to 61. Returns seconds since
+ * the epoch; null where sshd refuses the value, including 0 (auth-options.c: valid_before == 0).
  */
-function parseOptions(text: string): AuthorizedKeyOption[] {
+export function parseAbsoluteTime(value: string): number | null {
+  let text = value;
+  let utc = false;
+  if (text.length > 1 && /z$/i.test(text)) {
+    utc = true;
+    text = text.slice(0, -1);
+  } else if (text.length > 3 && /utc$/i.test(text)) {
+    utc = true;
+    text = text.slice(0, -3);
+  }
+  if (text.length !== 8 && text.length !== 12 && text.length !== 14) return null;
+  const year = strptimeNumber(text.slice(0, 4), 0, 9999, 4);
+  const month = strptimeNumber(text.slice(4, 6), 1, 12, 2);
+  const day = strptimeNumber(text.slice(6, 8), 1, 31, 2);
+  const hour = text.length > 8 ? strptimeNumber(text.slice(8, 10), 0, 23, 2) : 0;
+  const minute = text.length > 8 ? strptimeNumber(text.slice(10, 12), 0, 59, 2) : 0;
+  const second = text.length > 12 ? strptimeNumber(text.slice(12, 14), 0, 61, 2) : 0;
+  if (
+    year === null ||
+    month === null ||
+    day === null ||
+    hour === null ||
+    minute === null ||
+    second === null
+  ) {
+    return null;
+  }
+  let ms: number;
+  if (utc) {
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, day);
+    date.setUTCHours(hour, minute, second, 0);
+    ms = date.getTime();
+  } else {
+    const date = new Date(2000, 0, 1);
+    date.setFullYear(year, month - 1, day);
+    date.setHours(hour, minute, second, 0);
+    // mktime with tm_isdst 0 reads the fields as standard time, also on a summer date.
+    const standard = Math.max(
+      new Date(year, 0, 1).getTimezoneOffset(),
+      new Date(year, 6, 1).getTimezoneOffset(),
+    );
+    ms = date.getTime() + (standard - date.getTimezoneOffset()) * 60_000;
+  }
+  const seconds = Math.floor(ms / 1000);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : null;
+}
+
+/** auth-options.c handle_permit: hpdelim2 splits host and port, a2port or `*` checks the port. */
+function validPermit(value: string, allowBarePort: boolean): boolean {
+  const text = allowBarePort && !value.includes(':') ? `*:${value}` : value;
+  let sep: number;
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0) return false;
+    sep = close + 1;
+    if (text[sep] !== ':' && text[sep] !== '/') return false;
+  } else {
+    sep = text.search(/[:/]/);
+    if (sep < 0) return false;
+  }
+  // NI_MAXHOST is 1025, with the terminating NUL.
+  if (sep >= 1025) return false;
+  const port = text.slice(sep + 1);
+  if (port === '*') return true;
+  const number = strtonum(port, 65535);
+  if (number !== null) return number > 0;
+  // a2port then asks getservbyname(3) (/etc/services); accept the shape of a service name.
+  return /^[A-Za-z][A-Za-z0-9._+-]*$/.test(port);
+}
+
+/** A value as Keysmith's own grammar would spell it (sshd reads the others too). */
+function canonicalValue(name: string, value: string): boolean {
+  switch (name) {
+    case 'expiry-time':
+      return /^\d{8}(\d{4}(\d{2})?)?Z?$/.test(value);
+    case 'tunnel':
+      return value === 'any' || /^(0|[1-9]\d*)$/.test(value);
+    case 'permitopen':
+    case 'permitlisten':
+      return (
+        /^([^:/]*|\[[^\]]*\]):([1-9]\d*|\*)$/.test(value) ||
+        (name === 'permitlisten' && /^[1-9]\d*$/.test(value))
+      );
+    default:
+      return true;
+  }
+}
+
+/**
+ * Parses sshd's option string starting at `text`, exactly as sshauthopt_parse (auth-options.c)
+ * walks it: the walk stops at the first space or tab outside the parsed values.
+ */
+function parseOptions(text: string): { options: AuthorizedKeyOption[]; canonical: boolean } {
   const options: AuthorizedKeyOption[] = [];
   const seen = new Set<string>();
+  const environment = new Set<string>();
+  let permits = 0;
+  let canonical = true;
   let i = 0;
   // Option names match without regard to ASCII case, as sshd's strncasecmp does. Only A–Z may
   // be lowered: Unicode lowering changes lengths ("İ" becomes two code units), and the offsets
@@ -144,37 +233,55 @@ function parseOptions(text: string): AuthorizedKeyOption[] {
     if (i === optionStart) {
       for (const name of VALUED) {
         if (!lower.startsWith(`${name}=`, i)) continue;
+        // auth-options.c: one command, principals and from; expiry-time may repeat (the earliest wins).
         if ((name === 'command' || name === 'principals' || name === 'from') && seen.has(name)) {
           throw refused(`it has more than one ${name}= option`);
         }
         seen.add(name);
+        // SSH_AUTHOPT_ENV_MAX and SSH_AUTHOPT_PERMIT_MAX, checked before each one is added.
+        if (name === 'environment' && environment.size > 1024) {
+          throw refused('it has more than 1024 environment= options');
+        }
+        if ((name === 'permitopen' || name === 'permitlisten') && permits > 4096) {
+          throw refused('it has more than 4096 permitopen=/permitlisten= options');
+        }
         const { value, end } = dequote(text, i + name.length + 1, name);
-        if (name === 'expiry-time' && !validExpiryTime(value)) {
+        if (name === 'expiry-time' && parseAbsoluteTime(value) === null) {
           throw refused(`expiry-time="${value}" is not a date of the form YYYYMMDD[HHMM[SS]][Z]`);
         }
         if (name === 'environment') {
+          // valid_env_name: letters, digits and _ before the first =.
           const eq = value.indexOf('=');
           if (eq <= 0 || !/^[A-Za-z0-9_]+$/.test(value.slice(0, eq))) {
             throw refused('environment= must be NAME=value with a name of letters, digits and _');
           }
+          environment.add(value.slice(0, eq));
         }
-        if (
-          (name === 'permitopen' || name === 'permitlisten') &&
-          !validPermit(value, name === 'permitlisten')
-        ) {
-          throw refused(`${name}="${value}" is not host:port`);
+        if (name === 'permitopen' || name === 'permitlisten') {
+          if (!validPermit(value, name === 'permitlisten')) {
+            throw refused(`${name}="${value}" is not host:port`);
+          }
+          permits++;
         }
+        // misc.c a2tun: "any" in any case, or a number up to SSH_TUNID_MAX.
         if (
           name === 'tunnel' &&
-          value !== 'any' &&
-          !(/^\d+$/.test(value) && Number(value) <= 0x7ffffffd)
+          value.toLowerCase() !== 'any' &&
+          strtonum(value, 0x7ffffffd) === null
         ) {
           throw refused(`tunnel="${value}" is not a tunnel device number or "any"`);
         }
+        if (!canonicalValue(name, value)) canonical = false;
         options.push({ name, value });
         i = end;
         break;
       }
+    }
+    if (
+      i > optionStart &&
+      text.slice(optionStart, i).split('=')[0] !== lower.slice(optionStart, i).split('=')[0]
+    ) {
+      canonical = false;
     }
     if (i >= text.length || text[i] === ' ' || text[i] === '\t') break;
     if (text[i] !== ',') {
@@ -183,29 +290,45 @@ function parseOptions(text: string): AuthorizedKeyOption[] {
         `"${word.slice(0, 60)}" is not an option sshd knows (options are comma-separated, with no spaces outside double quotes)`,
       );
     }
+    // sshauthopt_parse skips a comma where no option matched: ",restrict" and "a,,b" are read.
+    if (i === optionStart) canonical = false;
     i++;
     if (i >= text.length) throw refused('the options end with a comma');
   }
-  return options;
+  if (text[i - 1] === ',') canonical = false;
+  return { options, canonical };
 }
 
 /**
- * Parses one authorized_keys line (without its newline; one trailing CR is ignored), with or
- * without options, the way sshd reads it. The comment is kept as written (sshd ignores it), so
- * it may hold characters parsePublicKey would refuse.
- * @throws KeyFormatError when sshd would not accept the line, or for a blank or `#` line.
+ * Parses one authorized_keys line (without its newline) the way sshd 9.2 reads it
+ * (auth2-pubkeyfile.c auth_check_authkey_line): the line ends at a NUL, a trailing CR is part of
+ * the comment or skipped in the base64, the key is read by sshkey_read (readSshdKey), options by
+ * sshauthopt_parse. The key is returned in OpenSSH's canonical form, what sshd compares and
+ * fingerprints; `quirks` says where the line is not written as Keysmith would write it. The
+ * comment is kept as written (sshd ignores it), so it may hold characters parsePublicKey refuses.
+ * @throws KeyFormatError when sshd would not read a key on the line, or for a blank or `#` line.
+ * @throws RangeError when the line holds an LF (it is two lines).
  */
 export function parseAuthorizedKeysLine(line: string): AuthorizedKeyEntry {
   if (typeof line !== 'string') throw new TypeError('"line" must be a string');
-  const text = line.replace(/\r$/, '').replace(/^[ \t]+/, '');
-  if (/[\r\n]/.test(text)) throw new RangeError('"line" must be a single line without its newline');
+  if (line.includes('\n')) throw new RangeError('"line" must be a single line without its newline');
+  // sshd handles the line as a C string: nothing after a NUL is read.
+  const nul = line.indexOf('\0');
+  const quirks: KeyQuirk[] = nul >= 0 ? ['nul'] : [];
+  // auth_check_authkeys_file: skip_space, then empty lines and `#` lines are skipped.
+  const text = (nul >= 0 ? line.slice(0, nul) : line).replace(/\r$/, '').replace(/^[ \t]+/, '');
   if (text === '' || text.startsWith('#')) {
     throw new KeyFormatError('invalid-key', 'This line is blank or a # comment: it holds no key.');
   }
   // sshd first reads the line as a bare key; only when that fails does it look for options.
-  const firstWord = /^[^ \t]*/.exec(text)?.[0] ?? '';
-  if (isPublicKeyType(firstWord)) return { options: [], key: parseKeyFields(text) };
-
+  let bare: KeyFormatError | null = null;
+  try {
+    const key = readSshdKey(text);
+    return { options: [], key, quirks: [...quirks, ...key.quirks] };
+  } catch (error) {
+    if (!(error instanceof KeyFormatError)) throw error;
+    bare = error;
+  }
   // sshkey_advance_past_options: options end at the first space or tab outside quotes.
   let i = 0;
   let quoted = false;
@@ -213,22 +336,34 @@ export function parseAuthorizedKeysLine(line: string): AuthorizedKeyEntry {
     if (text[i] === '\\' && text[i + 1] === '"') i++;
     else if (text[i] === '"') quoted = !quoted;
   }
-  if (quoted) throw refused('a double quote in the options is never closed');
+  if (quoted && i >= text.length) throw refused('a double quote in the options is never closed');
   const keyText = text.slice(i).replace(/^[ \t]+/, '');
+  const firstWord = /^[^ \t]*/.exec(text)?.[0] ?? '';
+  if (looksLikeKeyTypeName(firstWord)) throw bare;
   if (keyText === '') {
     throw refused(`"${text.slice(0, 40)}" is not a key, and no key follows it`);
   }
   const keyWord = /^[^ \t]*/.exec(keyText)?.[0] ?? '';
-  if (!isPublicKeyType(keyWord) && keyText.split(/[ \t]+/).some((t) => isPublicKeyType(t))) {
+  if (
+    !looksLikeKeyTypeName(keyWord) &&
+    keyText.split(/[ \t]+/).some((t) => looksLikeKeyTypeName(t))
+  ) {
     throw refused(
       'the options contain a space (options are comma-separated with no spaces outside double quotes)',
     );
   }
-  const key = parseKeyFields(keyText);
+  const key = readSshdKey(keyText);
   // sshauthopt_parse reads from the start of the line, not just the options word: that is why
   // "restrict, ssh-ed25519 …" is accepted by sshd (the walk stops at the space).
-  const options = parseOptions(text);
-  return { options, key };
+  const { options, canonical } = parseOptions(text);
+  quirks.push(...key.quirks);
+  if (!canonical) quirks.push('option-spelling');
+  // auth_check_authkey_line: a cert-authority line never lets in the key itself, and
+  // auth_authorise_keyopts refuses principals= without cert-authority.
+  const names = new Set(options.map((o) => o.name));
+  if (names.has('cert-authority')) quirks.push('cert-authority');
+  else if (names.has('principals')) quirks.push('principals');
+  return { options, key, quirks };
 }
 
 /**

@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toWireKey } from '../api/ssh-keys.ts';
 import { KeyFormatError } from '../crypto/errors.ts';
 import { ed25519PublicBlob } from '../crypto/keygen.ts';
-import { formatPublicKey } from '../crypto/public-key.ts';
+import { formatPublicKey, parsePublicKey as parseLine } from '../crypto/public-key.ts';
 import {
   addKey,
   addKeyToModel,
   joinLines,
+  listIgnoredLines,
   listKeys,
   listModelJson,
   listModelKeys,
@@ -144,7 +145,9 @@ describe('parseExpiryTime / parseMetadataLine', () => {
     expect(parseExpiryTime('20300102131415')?.getTime()).toBe(
       new Date(2030, 0, 2, 13, 14, 15).getTime(),
     );
-    for (const bad of ['2030010', '20301301Z', '20300230Z', '203001021314159Z', 'x', '']) {
+    // glibc's timegm rolls a day past the month's end over, as sshd reads it.
+    expect(parseExpiryTime('20300230Z')?.toISOString()).toBe('2030-03-02T00:00:00.000Z');
+    for (const bad of ['2030010', '20301301Z', '203001021314159Z', 'x', '']) {
       expect(parseExpiryTime(bad)).toBeNull();
     }
   });
@@ -514,6 +517,179 @@ describe('removeKey', () => {
   it('answers 404 for a key that is not there', () => {
     expect(() => removeKey(`${rsa.publicLine}\n`, ed.fingerprint)).toThrow(
       expect.objectContaining({ status: 404, code: 'not-found' }),
+    );
+  });
+});
+
+/** The review's lines that sshd 9.2 logs in with, each built around one of the test keys. */
+function lenientLines(): { line: string; key: () => TestKey; flag: string }[] {
+  const words = (key: TestKey) => key.publicLine.split(' ');
+  const base64 = (key: TestKey) => words(key)[1] ?? '';
+  const withBlanks = (key: TestKey, blank: string) =>
+    `${base64(key).slice(0, 20)}${blank}${base64(key).slice(20)}`;
+  return [
+    {
+      line: `ssh-ed25519 ${withBlanks(ed, '\r')} c`,
+      key: () => ed,
+      flag: 'key-encoding',
+    },
+    {
+      line: `ssh-ed25519 ${withBlanks(ed, '\v')} c`,
+      key: () => ed,
+      flag: 'key-encoding',
+    },
+    {
+      line: `ssh-ed25519 ${withBlanks(ed, '\f')} c`,
+      key: () => ed,
+      flag: 'key-encoding',
+    },
+    {
+      line: `ssh-ed25519 ${base64(ed)}\0junk`,
+      key: () => ed,
+      flag: 'nul',
+    },
+    {
+      line: `rsa-sha2-256 ${base64(rsa)} c`,
+      key: () => rsa,
+      flag: 'type-alias',
+    },
+    {
+      line: `expiry-time="20991231Utc" ${ed.publicLine}`,
+      key: () => ed,
+      flag: 'option-spelling',
+    },
+    {
+      line: `expiry-time="2099 1 1" ${ed.publicLine}`,
+      key: () => ed,
+      flag: 'option-spelling',
+    },
+    {
+      line: `tunnel="ANY" ${ed.publicLine}`,
+      key: () => ed,
+      flag: 'option-spelling',
+    },
+    {
+      line: `permitopen="localhost:+22" ${ed.publicLine}`,
+      key: () => ed,
+      flag: 'option-spelling',
+    },
+    {
+      line: `ssh-rsa ${rsaWithLeadingZero(base64(rsa))} c`,
+      key: () => rsa,
+      flag: 'key-encoding',
+    },
+  ];
+}
+
+/** The same RSA key with one more zero byte before its modulus (sshd trims it). */
+function rsaWithLeadingZero(base64: string): string {
+  const blob = Buffer.from(base64, 'base64');
+  const eLength = blob.readUInt32BE(11);
+  const nAt = 15 + eLength;
+  const nLength = blob.readUInt32BE(nAt);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(nLength + 1);
+  return Buffer.concat([
+    blob.subarray(0, nAt),
+    length,
+    Buffer.from([0]),
+    blob.subarray(nAt + 4),
+  ]).toString('base64');
+}
+
+const VARIANT_LABELS = [
+  'CR inside the base64',
+  'VT inside the base64',
+  'FF inside the base64',
+  'a NUL after the base64',
+  'the type name rsa-sha2-256',
+  'expiry-time="20991231Utc"',
+  'expiry-time="2099 1 1"',
+  'tunnel="ANY"',
+  'permitopen="localhost:+22"',
+  'an RSA modulus with an extra leading zero byte',
+];
+
+describe('lines sshd 9.2 accepts though Keysmith would not write them so', () => {
+  for (const [i, label] of VARIANT_LABELS.entries()) {
+    it(`lists, deletes and refuses to add again a key on a line with ${label}`, () => {
+      const variant = lenientLines()[i];
+      if (variant === undefined) throw new Error(`no line for ${label}`);
+      const { line, key, flag } = variant;
+      const text = `# keysmith name=old added=2020-01-02T03:04:05Z\n${line}\n# mine\n`;
+      const keys = listKeys(text, now);
+      expect(keys.map((k) => [k.fingerprint, k.line, k.name])).toEqual([
+        [key().fingerprint, 2, 'old'],
+      ]);
+      expect(keys[0]?.flags.map((f) => f.code)).toContain(flag);
+      expect(keys[0]?.publicKey).toBe(
+        formatPublicKey({
+          ...parseLine(key().publicLine),
+          comment: keys[0]?.comment ?? '',
+        }).trimEnd(),
+      );
+      expect(removeKey(text, key().fingerprint)).toBe('# mine\n');
+      const add = () => addKey(text, { publicKey: key().publicLine }, now);
+      expect(add).toThrow(KeyStoreError);
+      expect(add).toThrow(/already in authorized_keys \(line 2/);
+    });
+  }
+
+  it('lists an RSA key of 1024 bits with the flag to replace it', () => {
+    const line = fs
+      .readFileSync(
+        new URL('../crypto/fixtures/rsa-1024-too-short.pub.txt', import.meta.url),
+        'utf8',
+      )
+      .trim();
+    const [key] = listKeys(`${line}\n`, now);
+    expect([key?.type, key?.bits]).toEqual(['ssh-rsa', 1024]);
+    expect(key?.flags.map((f) => f.code)).toEqual(['rsa-small']);
+    expect(key?.flags[0]?.message).toMatch(/RSA under 2048 bits: replace it/);
+    expect(removeKey(`${line}\n`, key?.fingerprint ?? '')).toBe('');
+  });
+
+  it('deletes every line carrying the key, whatever its spelling, and nothing else', () => {
+    const lines = lenientLines()
+      .filter((v) => v.key() === ed)
+      .map((v) => v.line);
+    const text = `${rsa.publicLine}\n${lines.join('\n')}\n# keysmith added=2020-01-02T03:04:05Z\n${ed.publicLine}\nnot a key\n`;
+    expect(listKeys(text, now).filter((k) => k.fingerprint === ed.fingerprint)).toHaveLength(
+      lines.length + 1,
+    );
+    expect(removeKey(text, ed.fingerprint)).toBe(`${rsa.publicLine}\nnot a key\n`);
+  });
+
+  it('takes the earliest of several expiry-time options, as sshd does', () => {
+    const [key] = listKeys(
+      `expiry-time="20991231",expiry-time="20300101Z" ${ed.publicLine}\n`,
+      now,
+    );
+    expect([key?.expiresAt, key?.options.expiryTime]).toEqual([
+      '2030-01-01T00:00:00.000Z',
+      '20300101Z',
+    ]);
+  });
+
+  it('reports lines that look like keys but that sshd ignores, with why, and keeps them', () => {
+    const text = `restrict,foo ${ed.publicLine}\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBROKEN x\nnot a key at all\n# ssh-ed25519 AAAA commented out\n`;
+    const model = readModel(text);
+    expect(listModelKeys(model, now)).toEqual([]);
+    const ignored = listIgnoredLines(model);
+    expect(ignored.map((l) => l.line)).toEqual([1, 2]);
+    expect(ignored[0]?.message).toMatch(/"foo" is not an option sshd knows/);
+    expect(ignored[1]?.message).toMatch(/not valid base64/);
+    const body = JSON.parse(
+      new TextDecoder().decode(listModelJson(model, now, '{"keys":', '}').json),
+    ) as unknown;
+    expect(body).toEqual({ keys: [], ignoredLines: listIgnoredLines(model) });
+  });
+
+  it('does not take a hand-written "# keysmith … Z junk" line for its own, nor delete it', () => {
+    const text = `# keysmith name=x added=2026-01-02T03:04:05Z junk\n${ed.publicLine}\n`;
+    expect(listKeys(text, now)[0]?.managed).toBe(false);
+    expect(removeKey(text, ed.fingerprint)).toBe(
+      '# keysmith name=x added=2026-01-02T03:04:05Z junk\n',
     );
   });
 });

@@ -15,16 +15,25 @@ import {
   toWireKey,
   type Access,
   type CreateKeyRequest,
+  type IgnoredLine,
+  type KeyFlag,
   type KeyOptions,
   type SshKey,
 } from '../api/ssh-keys.ts';
 import {
   formatAuthorizedKeysLine,
+  parseAbsoluteTime,
   parseAuthorizedKeysLine,
   type AuthorizedKeyEntry,
   type AuthorizedKeyOption,
 } from '../crypto/authorized-keys-line.ts';
-import { fingerprintSha256, formatPublicKey, parsePublicKey } from '../crypto/public-key.ts';
+import {
+  fingerprintSha256,
+  formatPublicKey,
+  looksLikeKeyTypeName,
+  parsePublicKey,
+  type KeyQuirk,
+} from '../crypto/public-key.ts';
 import { KeyStoreError } from './key-store.ts';
 
 /** One line of the file: its text without the line ending, and the ending exactly as found. */
@@ -180,54 +189,29 @@ export function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-// sshd(8) `expiry-time="timespec"`: YYYYMMDD[HHMM[SS]], read as local time unless it ends in Z
-// (misc.c parse_absolute_time). The key is refused once that time has passed.
-const EXPIRY_TIME = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?([Zz])?$/;
-
 /**
- * Reads sshd's `expiry-time` value. Without a trailing `Z` sshd uses the local time zone of
- * the machine it runs on; this uses the time zone of this process, the same machine in practice.
+ * Reads sshd's `expiry-time` value as sshd 9.2 does (misc.c parse_absolute_time, see
+ * parseAbsoluteTime): without `Z` or `UTC` in the local standard time of this process's time
+ * zone, the same machine as sshd in practice. Null when sshd refuses the value.
  */
 export function parseExpiryTime(value: string): Date | null {
-  const match = EXPIRY_TIME.exec(value);
-  if (match === null) return null;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((group) =>
-    Number(match[group] ?? 0),
-  );
-  if (
-    year === undefined ||
-    month === undefined ||
-    day === undefined ||
-    hour === undefined ||
-    minute === undefined ||
-    second === undefined
-  ) {
-    return null;
+  const seconds = parseAbsoluteTime(value);
+  return seconds === null ? null : new Date(seconds * 1000);
+}
+
+/** The expiry-time sshd applies: the earliest of them (auth-options.c keeps the smallest). */
+function earliestExpiry(
+  options: readonly AuthorizedKeyOption[],
+): { raw: string; date: Date } | null {
+  let earliest: { raw: string; date: Date } | null = null;
+  for (const option of options) {
+    if (option.name !== 'expiry-time' || option.value === null) continue;
+    const date = parseExpiryTime(option.value);
+    if (date !== null && (earliest === null || date.getTime() < earliest.date.getTime())) {
+      earliest = { raw: option.value, date };
+    }
   }
-  const date =
-    match[7] === undefined
-      ? new Date(year, month - 1, day, hour, minute, second)
-      : new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  // Reject what Date would silently roll over (month 13, 31 February).
-  const check =
-    match[7] === undefined
-      ? [
-          date.getFullYear(),
-          date.getMonth() + 1,
-          date.getDate(),
-          date.getHours(),
-          date.getMinutes(),
-        ]
-      : [
-          date.getUTCFullYear(),
-          date.getUTCMonth() + 1,
-          date.getUTCDate(),
-          date.getUTCHours(),
-          date.getUTCMinutes(),
-        ];
-  const expected = [year, month, day, hour, minute];
-  if (check.some((part, i) => part !== expected[i]) || second > 59) return null;
-  return date;
+  return earliest;
 }
 
 /** sshd's `expiry-time` value in UTC with seconds: `YYYYMMDDHHMMSSZ` (whole seconds, rounded down). */
@@ -250,7 +234,7 @@ export function decodeOptions(options: readonly AuthorizedKeyOption[]): KeyOptio
     restrict: find('restrict') !== undefined,
     pty: find('pty') !== undefined,
     from: from?.value == null ? null : from.value.split(','),
-    expiryTime: find('expiry-time')?.value ?? null,
+    expiryTime: earliestExpiry(options)?.raw ?? null,
     command: find('command')?.value ?? null,
     raw: options.map(rawOption),
   };
@@ -292,8 +276,10 @@ function composeAccessOptions(access: Access): AuthorizedKeyOption[] {
 }
 
 function isIgnoredBySshd(text: string): boolean {
-  // sshd skips leading blanks, then empty lines and `#` lines (auth2-pubkeyfile.c).
-  const rest = text.replace(/^[ \t]+/, '');
+  // sshd skips leading blanks, then empty lines and `#` lines (auth2-pubkeyfile.c); a NUL ends
+  // the line for it.
+  const nul = text.indexOf('\0');
+  const rest = (nul < 0 ? text : text.slice(0, nul)).replace(/^[ \t]+/, '');
   return rest === '' || rest.startsWith('#');
 }
 
@@ -301,7 +287,7 @@ function isIgnoredBySshd(text: string): boolean {
  * Parsed key lines by their exact text: a file changes by a line or two between requests, so
  * every other line is parsed and hashed once per process, not once per request. Bounded.
  */
-const parsedLines = new Map<string, { entry: AuthorizedKeyEntry; fingerprint: string } | null>();
+const parsedLines = new Map<string, ParsedLine>();
 const PARSED_LINES_MAX = 50_000;
 
 /**
@@ -325,16 +311,31 @@ function packBlob(blob: Uint8Array): Uint8Array {
   return packed;
 }
 
-function parseKeyLine(text: string): { entry: AuthorizedKeyEntry; fingerprint: string } | null {
+/** A line read as sshd reads it: its key, or why sshd ignores a line that looks like a key. */
+type ParsedLine =
+  | { entry: AuthorizedKeyEntry; fingerprint: string; refusal?: undefined }
+  | { entry?: undefined; refusal: string | null };
+
+/** A known key type name followed by base64-looking text, possibly after options. */
+function looksLikeKeyLine(text: string): boolean {
+  const words = text.split(/[ \t]+/);
+  return words.some(
+    (word, i) => looksLikeKeyTypeName(word) && /^[A-Za-z0-9+/]{4}/.test(words[i + 1] ?? ''),
+  );
+}
+
+function parseKeyLine(text: string): ParsedLine {
   const cached = parsedLines.get(text);
   if (cached !== undefined) return cached;
-  let parsed: { entry: AuthorizedKeyEntry; fingerprint: string } | null;
+  let parsed: ParsedLine;
   try {
-    const { options, key } = parseAuthorizedKeysLine(text);
-    const entry = { options, key: { ...key, blob: packBlob(key.blob) } };
+    const { options, key, quirks } = parseAuthorizedKeysLine(text);
+    const entry = { options, key: { ...key, blob: packBlob(key.blob) }, quirks };
     parsed = { entry, fingerprint: fingerprintSha256(entry.key.blob) };
-  } catch {
-    parsed = null;
+  } catch (error) {
+    parsed = {
+      refusal: looksLikeKeyLine(text) && error instanceof Error ? error.message : null,
+    };
   }
   if (parsedLines.size >= PARSED_LINES_MAX) parsedLines.clear();
   parsedLines.set(text, parsed);
@@ -347,8 +348,8 @@ function readKeyLines(lines: readonly FileLine[]): KeyLine[] {
     if (isIgnoredBySshd(line.text)) return;
     // A lone CR before the end of a last line without LF is a line ending too.
     const parsed = parseKeyLine(line.eol === '' ? line.text.replace(/\r$/, '') : line.text);
-    // sshd silently skips lines it cannot read; Keysmith keeps them verbatim and ignores them.
-    if (parsed === null) return;
+    // sshd silently skips lines it cannot read; Keysmith keeps them verbatim (listIgnoredLines).
+    if (parsed.entry === undefined) return;
     const { entry, fingerprint } = parsed;
     const above = index > 0 ? lines[index - 1] : undefined;
     keys.push({
@@ -370,11 +371,30 @@ function displayComment(comment: string): string {
   return comment.replaceAll('\t', ' ').replace(/\p{Cc}/gu, '\uFFFD');
 }
 
+/** What the page says about a line Keysmith would not write so (sshd reads it all the same). */
+const FLAG_MESSAGES: Readonly<Record<KeyQuirk, string>> = {
+  'rsa-small': 'RSA under 2048 bits: replace it with a new key (ssh-keygen -t ed25519).',
+  'rsa-exponent':
+    'The RSA exponent is not valid (it must be odd, at least 3 and below the modulus): sshd reads the key, but it is not safe. Delete it.',
+  'type-alias':
+    'The line names the key type by another name sshd reads as the same type (such as rsa-sha2-256 for ssh-rsa).',
+  'key-encoding':
+    'The key data is not written as ssh-keygen writes it (spaces or control characters in the base64, needless zero bytes or another type name inside); sshd reads it as this key.',
+  nul: 'The line holds a NUL character: sshd reads only what comes before it.',
+  'option-spelling':
+    'Options Keysmith does not write (another letter case, spacing or spelling of a value); sshd reads them as shown.',
+  'cert-authority':
+    'A certificate authority (cert-authority): it lets in every certificate it signed for you, not this key itself.',
+  principals:
+    'principals= without cert-authority: sshd never lets this key in from this line. Delete it or fix the line.',
+};
+
 function toSshKey(keyLine: KeyLine, now: Date): SshKey {
   const { entry, metadata } = keyLine;
   const comment = displayComment(entry.key.comment);
   const options = decodeOptions(entry.options);
-  const expiry = options.expiryTime === null ? null : parseExpiryTime(options.expiryTime);
+  const expiry = earliestExpiry(entry.options)?.date ?? null;
+  const flags: KeyFlag[] = entry.quirks.map((code) => ({ code, message: FLAG_MESSAGES[code] }));
   return {
     fingerprint: keyLine.fingerprint,
     type: entry.key.type,
@@ -390,6 +410,7 @@ function toSshKey(keyLine: KeyLine, now: Date): SshKey {
     addedAt: metadata?.addedAt ?? null,
     managed: metadata !== null,
     line: keyLine.index + 1,
+    flags,
   };
 }
 
@@ -397,6 +418,25 @@ function toSshKey(keyLine: KeyLine, now: Date): SshKey {
 export function readModel(text: string): AuthorizedKeysModel {
   const lines = splitLines(text);
   return { text, lines, keyLines: readKeyLines(lines) };
+}
+
+/**
+ * Lines that look like a key (a key type name and base64, maybe after options) but that sshd
+ * ignores, each with why: the list never hides a line someone meant as a key.
+ */
+export function listIgnoredLines(model: AuthorizedKeysModel): IgnoredLine[] {
+  const ignored: IgnoredLine[] = [];
+  let k = 0;
+  model.lines.forEach((line, index) => {
+    if (model.keyLines[k]?.index === index) {
+      k++;
+      return;
+    }
+    if (isIgnoredBySshd(line.text)) return;
+    const parsed = parseKeyLine(line.eol === '' ? line.text.replace(/\r$/, '') : line.text);
+    if (parsed.refusal != null) ignored.push({ line: index + 1, message: parsed.refusal });
+  });
+  return ignored;
 }
 
 /** Every key line of a read file, in file order, with options decoded. */
@@ -412,6 +452,7 @@ const LISTING_SLACK = 1 / 16;
 
 /**
  * `prefix + JSON.stringify(listModelKeys(model, now).map(toWireKey)) + suffix` as UTF-8 bytes,
+ * with `,"ignoredLines":[…]` (listIgnoredLines) before the suffix when there are any,
  * and the span of clock times over which it stays exact: only `expired` depends on the clock,
  * and it flips only at an `expiresAt`. The bytes hold for every time `t` (ms) with
  * `validAfter < t <= validUntil`.
@@ -467,7 +508,8 @@ export function listModelJson(
     const json = JSON.stringify(toWireKey(key));
     write(i === 0 ? json : `,${json}`);
   });
-  write(`]${suffix}`);
+  const ignored = listIgnoredLines(model);
+  write(`]${ignored.length === 0 ? '' : `,"ignoredLines":${JSON.stringify(ignored)}`}${suffix}`);
   if (chunks.length === 0 && chunk.length - used <= Math.max(1024, chunk.length * LISTING_SLACK)) {
     return { json: chunk.subarray(0, used), validAfter, validUntil };
   }
@@ -584,7 +626,7 @@ export function addKeyToModel(
   } else {
     // Only the new line needs reading, the way the listing (and sshd) will read it back.
     const parsed = parseKeyLine(keyLine);
-    if (parsed === null || !sameBytes(parsed.entry.key.blob, blob)) {
+    if (parsed.entry === undefined || !sameBytes(parsed.entry.key.blob, blob)) {
       throw new KeyStoreError('internal', 500, 'Keysmith could not read back the key it composed.');
     }
     const newLines: FileLine[] = [
