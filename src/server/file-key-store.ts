@@ -16,6 +16,7 @@ import lockfile, { type LockOptions } from 'proper-lockfile';
 import type { FileWarning } from '../api/ssh-keys.ts';
 import {
   addKeyToModel,
+  listIgnoredLines,
   listModelKeys,
   listModelJson,
   readModel,
@@ -708,7 +709,12 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
       settle(() => {
         const { bytes, warnings } = readForList();
         const { model } = cachedModel(file, bytes ?? EMPTY);
-        return { keys: listModelKeys(model, now()), warnings, path: file };
+        return {
+          keys: listModelKeys(model, now()),
+          ignoredLines: listIgnoredLines(model),
+          warnings,
+          path: file,
+        };
       }),
     listBody: () => settle(listBody),
     add: (request, at) =>

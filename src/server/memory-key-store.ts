@@ -2,7 +2,13 @@
  * A KeyStore over an in-memory authorized_keys text, for the msw mock mode and tests.
  * Platform-neutral: same model as the file store, without the file.
  */
-import { addKey, listKeys, removeKey } from './authorized-keys-file.ts';
+import {
+  addKey,
+  listIgnoredLines,
+  listKeys,
+  readModel,
+  removeKey,
+} from './authorized-keys-file.ts';
 import type { KeyStore } from './key-store.ts';
 
 /** A KeyStore whose file is a string; `text()` shows the current contents. */
@@ -24,7 +30,13 @@ export function createMemoryKeyStore(
   const now = options.now ?? (() => new Date());
   return {
     text: () => text,
-    list: () => Promise.resolve({ keys: listKeys(text, now()), warnings: [], path }),
+    list: () =>
+      Promise.resolve({
+        keys: listKeys(text, now()),
+        ignoredLines: listIgnoredLines(readModel(text)),
+        warnings: [],
+        path,
+      }),
     add: (request, at) =>
       Promise.resolve().then(() => {
         const result = addKey(text, request, at);
