@@ -281,6 +281,17 @@ export function findControlCharacter(text: string): string | null {
 }
 
 /**
+ * Finds the first Unicode bidirectional control (UAX #9: embeddings, overrides, isolates and
+ * marks), which can make a comment display as other text; null when there is none.
+ */
+export function findBidiControl(text: string): string | null {
+  const match = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u.exec(text);
+  return match === null
+    ? null
+    : `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
  * Reads `type base64 [comment]` the way OpenSSH's sshkey_read does: fields separated by runs of
  * spaces or tabs, the comment is the rest of the line. Trailing spaces and tabs of the comment
  * are dropped. Does not look at the comment's characters.
@@ -364,6 +375,12 @@ export function parsePublicKey(text: string): PublicKey {
   if (bad !== null) {
     throw invalid(
       `The comment contains a control character (${bad}): a comment must be printable text on one line. Remove it and try again.`,
+    );
+  }
+  const bidi = findBidiControl(key.comment);
+  if (bidi !== null) {
+    throw invalid(
+      `The comment contains a Unicode bidirectional control (${bidi}), which can make it display as different text. Remove it and try again.`,
     );
   }
   return key;

@@ -364,11 +364,18 @@ function readKeyLines(lines: readonly FileLine[]): KeyLine[] {
 
 /**
  * sshd ignores the comment, so a foreign line may carry control characters in it; the listing
- * shows them as U+FFFD rather than refusing the whole file.
+ * shows them as U+FFFD, and bidirectional controls escaped, rather than refusing the whole file.
  */
 function displayComment(comment: string): string {
-  // \p{Cc}: C0, DEL and C1 controls, as formatPublicKey refuses them.
-  return comment.replaceAll('\t', ' ').replace(/\p{Cc}/gu, '\uFFFD');
+  // \p{Cc}: C0, DEL and C1 controls, as formatPublicKey refuses them; bidirectional controls
+  // (UAX #9), which parsePublicKey refuses, are shown as \u202E so the text reads as it is.
+  return comment
+    .replaceAll('\t', ' ')
+    .replace(/\p{Cc}/gu, '\uFFFD')
+    .replace(
+      /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu,
+      (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+    );
 }
 
 /** What the page says about a line Keysmith would not write so (sshd reads it all the same). */
