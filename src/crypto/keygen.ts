@@ -2,7 +2,7 @@
  * Ed25519 key pairs (RFC 8032) from the platform's WebCrypto, or from tweetnacl where the
  * runtime lacks WebCrypto Ed25519 (e.g. Firefox ESR 128). Randomness comes only from WebCrypto.
  */
-import { SshWriter } from './wire.ts';
+import { SshWriter, bytesEqual } from './wire.ts';
 
 export interface Ed25519KeyPair {
   /** The 32-byte private seed (RFC 8032 §5.1.5 "private key"). */
@@ -20,10 +20,6 @@ export interface Ed25519KeyPair {
 const PKCS8_ED25519_PREFIX = Uint8Array.from([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ]);
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
 
 function base64UrlDecode(text: string): Uint8Array {
   const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
@@ -61,7 +57,7 @@ async function generateWithWebCrypto(): Promise<Ed25519KeyPair> {
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   // The layout check (RFC 8410 §7) is what guarantees these 32 bytes are the seed; the
   // seed-to-public-key check is left to encodePrivateKey, which does it once, natively.
-  if (pkcs8.length !== 48 || !sameBytes(pkcs8.subarray(0, 16), PKCS8_ED25519_PREFIX)) {
+  if (pkcs8.length !== 48 || !bytesEqual(pkcs8.subarray(0, 16), PKCS8_ED25519_PREFIX)) {
     throw new Error('unexpected PKCS#8 layout for Ed25519');
   }
   if (publicKey.length !== 32) throw new Error('WebCrypto Ed25519 export does not match RFC 8032');

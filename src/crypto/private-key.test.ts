@@ -7,12 +7,12 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { bcryptPbkdf } from './bcrypt-pbkdf.ts';
 import { KeyFormatError } from './errors.ts';
 import { ed25519PublicBlob, generateEd25519KeyPair } from './keygen.ts';
+import type { Kdf } from './kdf.ts';
 import {
   decodePrivateKey,
   encodePrivateKey,
   looksLikePrivateKey,
   privateKeyPublicBlob,
-  type Kdf,
 } from './private-key.ts';
 import { fingerprintSha256, formatPublicKey, keyTypeLabel, parsePublicKey } from './public-key.ts';
 import { randomart } from './randomart.ts';

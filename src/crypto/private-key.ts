@@ -4,6 +4,7 @@
  * writes them (armour with 70-column base64, LF, final newline).
  */
 import { KeyFormatError } from './errors.ts';
+import type { Kdf } from './kdf.ts';
 import { ed25519PublicBlob, ed25519PublicKeyFromSeed } from './keygen.ts';
 import { parsePublicKeyBlob, findControlCharacter } from './public-key.ts';
 import {
@@ -19,17 +20,6 @@ import {
 } from './wire.ts';
 
 export { looksLikePrivateKey } from './private-key-detect.ts';
-
-/**
- * bcrypt_pbkdf as an async function, so it can run off the calling thread (a Web Worker, a
- * Node worker thread). Must return `keyLength` bytes.
- */
-export type Kdf = (
-  passphrase: Uint8Array,
-  salt: Uint8Array,
-  rounds: number,
-  keyLength: number,
-) => Promise<Uint8Array>;
 
 export interface DecodedPrivateKey {
   type: 'ssh-ed25519';
@@ -103,7 +93,7 @@ async function deriveKeyIv(
 
 /** The in-thread KDF, loaded only when a caller brings none (the page always brings one). */
 async function defaultKdf(): Promise<Kdf> {
-  return (await import('./default-kdf.ts')).inThreadKdf;
+  return (await import('./kdf.ts')).inThreadKdf;
 }
 
 function passphraseBytes(passphrase: string): Uint8Array {

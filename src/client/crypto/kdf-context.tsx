@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useRef, type ReactNode } from 'react';
-import type { Kdf } from '../../crypto/private-key.ts';
+import type { Kdf } from '../../crypto/kdf.ts';
 import { createWorkerKdfRunner, type KdfRunner } from './worker-kdf.ts';
 
 /**

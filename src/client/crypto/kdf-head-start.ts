@@ -1,11 +1,13 @@
-import { DEFAULT_ROUNDS, KEY_IV_LENGTH, SALT_LENGTH, type Kdf } from '../../crypto/private-key.ts';
+import type { Kdf } from '../../crypto/kdf.ts';
+import { DEFAULT_ROUNDS, KEY_IV_LENGTH, SALT_LENGTH } from '../../crypto/private-key.ts';
+import { bytesEqual } from '../../crypto/wire.ts';
 
 /**
- * A bcrypt_pbkdf derivation started before the click that needs it (issue 6, figure 1): when
- * the passphrase and its confirmation agree, the form starts deriving the key file's AES key
- * and IV with a fresh salt, so that by the time the user reaches "Generate Key" the 100+
- * milliseconds of hashing are done or under way. The same idea as the key pair made before
- * the click; nothing leaves the tab, and the salt serves one key file only.
+ * A bcrypt_pbkdf derivation started before the click that needs it: when the passphrase and
+ * its confirmation agree, the form starts deriving the key file's AES key and IV with a fresh
+ * salt, so that by the time the user reaches "Generate Key" the 100+ milliseconds of hashing
+ * are done or under way. The same idea as the key pair made before the click; nothing leaves
+ * the tab, and the salt serves one key file only.
  */
 export interface KdfHeadStart {
   /** The passphrase as typed; the derivation is of its UTF-8 bytes. */
@@ -35,12 +37,6 @@ export function discardKdfHeadStart(headStart: KdfHeadStart): void {
   );
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * A Kdf that answers with the head start's result when asked for exactly what it derived
  * (same passphrase bytes, same salt, rounds and length), once, and asks `kdf` otherwise; so
@@ -55,8 +51,8 @@ export function kdfWithHeadStart(headStart: KdfHeadStart, kdf: Kdf): Kdf {
       !used &&
       rounds === headStart.rounds &&
       keyLength === KEY_IV_LENGTH &&
-      sameBytes(salt, headStart.salt) &&
-      sameBytes(passphrase, expected);
+      bytesEqual(salt, headStart.salt) &&
+      bytesEqual(passphrase, expected);
     if (!matches) return kdf(passphrase, salt, rounds, keyLength);
     used = true;
     try {
