@@ -1,24 +1,22 @@
 /**
- * bcrypt_pbkdf off the main thread for the command line: the 32-byte blocks of the key are
- * independent (bcrypt_pbkdf.c), so a 48-byte OpenSSH key+IV is two blocks computed at once in
- * two worker threads, then interleaved.
+ * bcrypt_pbkdf off the main thread for the command line: the blocks of a key go to two worker
+ * threads (kdf-worker.ts) through the protocol the page uses too (kdf-blocks-protocol.ts).
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { bcryptPbkdfBlockCount, interleaveBlocks } from '../crypto/bcrypt-pbkdf-blocks.ts';
-import type { Kdf } from '../crypto/private-key.ts';
-import type { KdfJob, KdfReply } from './kdf-worker.ts';
+import {
+  createBlockKdf,
+  type BlockKdf,
+  type KdfBlockResponse,
+  type KdfPort,
+} from '../crypto/kdf-blocks-protocol.ts';
+import type { Kdf } from '../crypto/kdf.ts';
 
 /** A Kdf running in worker threads; `terminate` stops the threads (call it when done). */
 export type NodeKdf = Kdf & { terminate: () => Promise<void> };
 
 const WORKERS = 2;
-
-interface Pending {
-  resolve: (block: Uint8Array) => void;
-  reject: (error: Error) => void;
-}
 
 /**
  * Runs a TypeScript worker from source (under vitest). Node 20 ignores `--import` in a worker's
@@ -32,73 +30,52 @@ function sourceWorker(url: URL): Worker {
   return new Worker(bootstrap, { eval: true });
 }
 
+function workerThreadPort(worker: Worker): KdfPort {
+  return {
+    post: (request) => {
+      worker.postMessage(request);
+    },
+    onMessage: (listener) => {
+      worker.on('message', (response: KdfBlockResponse) => {
+        listener(response);
+      });
+    },
+    onFailure: (listener) => {
+      worker.on('error', listener);
+      worker.on('exit', (code) => {
+        listener(new Error(`A bcrypt_pbkdf worker thread stopped (exit code ${code}).`));
+      });
+    },
+    terminate: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
 /**
- * Starts a bcrypt_pbkdf runner on two worker threads (started on first use). Works from the
- * compiled dist/node (kdf-worker.js) and from source under vitest (kdf-worker.ts, loaded
- * through tsx).
+ * A bcrypt_pbkdf runner on two worker threads, started on first use. Works from the compiled
+ * dist/node (kdf-worker.js) and from source under vitest (kdf-worker.ts, loaded through tsx).
  */
 export function createNodeKdf(): NodeKdf {
   const fromSource = import.meta.url.endsWith('.ts');
   const workerUrl = new URL(fromSource ? './kdf-worker.ts' : './kdf-worker.js', import.meta.url);
-  const pending = new Map<number, Pending>();
-  let workers: Worker[] = [];
-  let nextId = 1;
-  let closed = false;
+  let runner: BlockKdf | null = null;
+  let terminated = false;
 
-  const failAll = (error: Error) => {
-    for (const job of pending.values()) job.reject(error);
-    pending.clear();
-  };
-
-  const start = (): Worker[] => {
-    if (workers.length > 0) return workers;
-    workers = Array.from({ length: WORKERS }, () => {
-      const worker = fromSource ? sourceWorker(workerUrl) : new Worker(workerUrl);
-      worker.on('message', (reply: KdfReply) => {
-        const job = pending.get(reply.id);
-        if (!job) return;
-        pending.delete(reply.id);
-        if ('error' in reply) job.reject(new Error(`bcrypt_pbkdf worker: ${reply.error}`));
-        else job.resolve(new Uint8Array(reply.block));
-      });
-      worker.on('error', (error) => {
-        failAll(error);
-      });
-      worker.on('exit', (code) => {
-        if (!closed) failAll(new Error(`bcrypt_pbkdf worker stopped (exit code ${code})`));
-      });
-      return worker;
-    });
-    return workers;
-  };
-
-  const runBlock = (worker: Worker, job: Omit<KdfJob, 'id'>): Promise<Uint8Array> =>
-    new Promise((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      worker.postMessage({ id, ...job } satisfies KdfJob);
-    });
-
-  const kdf: Kdf = async (passphrase, salt, rounds, keyLength) => {
-    if (closed) throw new Error('the KDF runner was terminated');
-    const count = bcryptPbkdfBlockCount(keyLength);
-    const pool = start();
-    const blocks = await Promise.all(
-      Array.from({ length: count }, (_, i) => {
-        const worker = pool[i % pool.length];
-        if (worker === undefined) throw new Error('no KDF worker');
-        return runBlock(worker, { pass: passphrase, salt, rounds, block: i + 1 });
-      }),
+  const kdf: Kdf = (passphrase, salt, rounds, keyLength) => {
+    if (terminated) return Promise.reject(new Error('The KDF runner was terminated.'));
+    runner ??= createBlockKdf(
+      Array.from({ length: WORKERS }, () =>
+        workerThreadPort(fromSource ? sourceWorker(workerUrl) : new Worker(workerUrl)),
+      ),
     );
-    return interleaveBlocks(blocks, keyLength);
+    return runner.kdf(passphrase, salt, rounds, keyLength);
   };
 
   const terminate = async (): Promise<void> => {
-    closed = true;
-    failAll(new Error('the KDF runner was terminated'));
-    const running = workers;
-    workers = [];
-    await Promise.all(running.map((w) => w.terminate()));
+    terminated = true;
+    await runner?.dispose();
+    runner = null;
   };
 
   return Object.assign(kdf, { terminate });

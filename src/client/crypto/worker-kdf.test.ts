@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bcryptPbkdf, bcryptPbkdfBlock } from '../../crypto/bcrypt-pbkdf.ts';
-import type { KdfBlockRequest, KdfBlockResponse } from './kdf-messages.ts';
+import type { KdfBlockRequest, KdfBlockResponse } from '../../crypto/kdf-blocks-protocol.ts';
 import { createWorkerKdfRunner } from './worker-kdf.ts';
 
 /**
