@@ -1,4 +1,4 @@
-import type { FileWarning, SshKey } from '../../../api/ssh-keys.ts';
+import type { FileWarning, IgnoredLine, SshKey } from '../../../api/ssh-keys.ts';
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { accessLabel, formatDay, keyDisplayName } from './key-display.ts';
 
@@ -29,6 +29,25 @@ export function FileWarnings({ warnings, path }: { warnings: FileWarning[]; path
   );
 }
 
+/** Lines that look like keys but that sshd ignores: shown, never hidden. */
+export function IgnoredLines({ lines, path }: { lines: IgnoredLine[]; path: string }) {
+  if (lines.length === 0) return null;
+  return (
+    <section className="danger-box" aria-labelledby="ignored-lines-title">
+      <h2 id="ignored-lines-title" className="section-title">
+        Lines of {path} that sshd ignores
+      </h2>
+      <ul className="warning-list">
+        {lines.map((line) => (
+          <li key={line.line}>
+            Line {line.line}: {line.message}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** One card per key of authorized_keys, Keysmith's and everyone else's. */
 export function SshKeyList({
   keys,
@@ -49,7 +68,7 @@ export function SshKeyList({
         const name = keyDisplayName(key);
         const titleId = `key-${key.line}-title`;
         return (
-          <li key={key.fingerprint} className="key-card" aria-labelledby={titleId}>
+          <li key={key.line} className="key-card" aria-labelledby={titleId}>
             <div className="key-card-head">
               <h2 id={titleId} className="key-name">
                 {name}
@@ -104,6 +123,13 @@ export function SshKeyList({
                 {key.options.from && <> · from {key.options.from.join(', ')}</>}
               </dd>
             </dl>
+            {key.flags.length > 0 && (
+              <ul className="warning-list" aria-label={`Notes on ${name}`}>
+                {key.flags.map((flag) => (
+                  <li key={flag.code}>{flag.message}</li>
+                ))}
+              </ul>
+            )}
             {onDelete && (
               <div className="key-card-actions">
                 <button

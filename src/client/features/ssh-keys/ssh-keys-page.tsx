@@ -5,7 +5,7 @@ import type { SshKey } from '../../../api/ssh-keys.ts';
 import { preloadableLazy } from '../../ui/preloadable-lazy.tsx';
 import { preloadOnboarding } from '../onboarding/lazy-onboarding-page.tsx';
 import type { GeneratedKey } from './generated-key.ts';
-import { FileWarnings, SshKeyList } from './ssh-key-list.tsx';
+import { FileWarnings, IgnoredLines, SshKeyList } from './ssh-key-list.tsx';
 import { sshKeysQueryOptions } from './ssh-keys-query-options.ts';
 
 // The dialogs, and with them the crypto code and tweetnacl, load on demand to keep the first
@@ -94,6 +94,7 @@ export function SshKeysPage() {
       ) : (
         <>
           <FileWarnings warnings={keys.data.warnings} path={keys.data.path} />
+          <IgnoredLines lines={keys.data.ignoredLines} path={keys.data.path} />
           {keys.data.keys.length === 0 ? (
             <div className="empty">
               <p className="empty-title">No SSH keys found</p>
