@@ -104,7 +104,7 @@ function saveKey(name: string, text: string): string {
 
 test('sign in, profile menu → SSH Keys, empty state; deep link and reload work', async () => {
   await page.goto(keysmith.signInUrl);
-  // The token became a cookie and left the address bar.
+  // The token left the address bar for this tab's sessionStorage.
   await expect(page).toHaveURL(`${keysmith.origin}/`);
   const profile = page.getByRole('button', { name: `Profile menu: ${user.name}` });
   await expect(profile).toBeVisible();

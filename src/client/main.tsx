@@ -1,8 +1,10 @@
-// First: it starts the SSH keys request before the modules below are evaluated.
+// First: it takes the sign-in token from the address bar and starts the SSH keys request
+// before the modules below are evaluated.
 import './app/early-requests.ts';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { shouldRetry } from './api/fetch-json.ts';
 import { App } from './app/app.tsx';
 import { sshKeysQueryOptions } from './features/ssh-keys/ssh-keys-query-options.ts';
 import './styles.css';
@@ -20,7 +22,7 @@ async function start() {
   const root = document.getElementById('root');
   if (!root) throw new Error('index.html has no #root element');
   const queryClient = new QueryClient({
-    defaultOptions: { queries: { refetchOnWindowFocus: false } },
+    defaultOptions: { queries: { refetchOnWindowFocus: false, retry: shouldRetry } },
   });
   // Have the keys before React's first render (issue 6, figure 3b): the request that
   // early-requests.ts started has usually been answered by now, and rendering the page once

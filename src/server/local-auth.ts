@@ -1,13 +1,16 @@
 /**
  * Local mode: one user, one random token, loopback only.
  *
- * - The printed URL carries `?token=…`; the page gate turns it into an HttpOnly, SameSite=Strict
- *   cookie and redirects (303) to the clean URL, so the token leaves the address bar and history.
- * - Scripts send `Authorization: Bearer <token>`.
+ * - The only credential is `Authorization: Bearer <token>`. A cookie for 127.0.0.1 reaches
+ *   every port of it (RFC 6265 §8.5), so any local user's server could read or plant one: the
+ *   server sets no cookie and reads none.
+ * - The printed URL carries the token in its fragment (`/#token=…`), which never reaches a
+ *   server, a log or a Referer; the page keeps it in its own tab's sessionStorage and sends it
+ *   as the bearer header.
  * - The Host header must be a loopback name with our port: a DNS-rebinding page (evil.example
  *   resolving to 127.0.0.1) sends its own host name and is refused.
- * - A state-changing request with the cookie also needs a same-origin `Origin` (CSRF); a bearer
- *   header cannot be sent cross-origin without a CORS preflight, which this server never grants.
+ * - A cross-origin page cannot send the bearer header without a CORS preflight, which this
+ *   server never grants; a change whose Origin names another origin is refused as well.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuthFailure, Identity } from './app.ts';
@@ -21,14 +24,18 @@ export interface LocalAuthOptions {
 
 export interface LocalAuth {
   authenticate(request: Request): Promise<Identity | AuthFailure>;
+  /** Refuses a page request with a foreign Host; null lets it through to the static files. */
   pageGate(request: Request): Response | null;
-  /** The cookie's name: one per port, so two servers on one machine do not sign each other out. */
-  cookieName(): string;
 }
 
 /** A fresh random token: 32 bytes, base64url. */
 export function generateToken(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/** The URL `keysmith serve` prints: the token in the fragment, which browsers never send. */
+export function signInUrl(origin: string, token: string): string {
+  return `${origin}/#token=${token}`;
 }
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -38,15 +45,6 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-function readCookie(header: string | null, name: string): string | null {
-  if (header === null) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return null;
-}
-
 function hostOf(request: Request): string {
   return (request.headers.get('host') ?? new URL(request.url).host).toLowerCase();
 }
@@ -54,9 +52,8 @@ function hostOf(request: Request): string {
 /** Builds local-mode authentication for one user and token. */
 export function createLocalAuth(options: LocalAuthOptions): LocalAuth {
   const expected = digest(options.token);
-  const matches = (candidate: string | null): boolean =>
-    candidate !== null && candidate !== '' && timingSafeEqual(digest(candidate), expected);
-  const cookieName = () => `keysmith-${options.port()}`;
+  const matches = (candidate: string): boolean =>
+    candidate !== '' && timingSafeEqual(digest(candidate), expected);
 
   function hostAllowed(request: Request): boolean {
     const host = hostOf(request);
@@ -76,39 +73,34 @@ export function createLocalAuth(options: LocalAuthOptions): LocalAuth {
   };
 
   return {
-    cookieName,
-
     authenticate(request) {
       if (!hostAllowed(request)) return Promise.resolve(badHost);
       const authorization = request.headers.get('authorization');
-      if (authorization !== null) {
-        const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-        if (match === null || !matches(match[1] ?? null)) {
-          return Promise.resolve({
-            status: 401,
-            code: 'unauthorized',
-            message:
-              'The bearer token is wrong. Use the token from the URL printed by "keysmith serve" (or KEYSMITH_TOKEN).',
-          });
-        }
-        return Promise.resolve({ user: options.user, mode: 'local' });
-      }
-      if (!matches(readCookie(request.headers.get('cookie'), cookieName()))) {
+      if (authorization === null) {
         return Promise.resolve({
           status: 401,
           code: 'unauthorized',
           message:
-            'Not signed in. Open the URL printed by "keysmith serve" (it carries the token), or send Authorization: Bearer <token>.',
+            'Not signed in in this tab. Open the URL that "keysmith serve" printed (each tab signs in from it), or send Authorization: Bearer <token>.',
+        });
+      }
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      if (match === null || !matches(match[1] ?? '')) {
+        return Promise.resolve({
+          status: 401,
+          code: 'unauthorized',
+          message:
+            'The sign-in token is wrong (was the server restarted with a new one?). Open the URL that "keysmith serve" printed last, or use its token (or KEYSMITH_TOKEN) as the bearer token.',
         });
       }
       if (!SAFE_METHODS.has(request.method)) {
         const origin = request.headers.get('origin');
-        if (origin !== `http://${hostOf(request)}`) {
+        if (origin !== null && origin !== `http://${hostOf(request)}`) {
           return Promise.resolve({
             status: 403,
             code: 'forbidden',
             message:
-              'Refused a change that did not come from the Keysmith page itself (cross-site request). Use the Keysmith page, or send Authorization: Bearer <token>.',
+              'Refused a change sent from another web page (its Origin is not this server). Use the Keysmith page, or send the request without an Origin header from a script.',
           });
         }
       }
@@ -116,29 +108,10 @@ export function createLocalAuth(options: LocalAuthOptions): LocalAuth {
     },
 
     pageGate(request) {
-      if (!hostAllowed(request)) {
-        return new Response(`${badHost.message}\n`, {
-          status: 403,
-          headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-        });
-      }
-      const url = new URL(request.url);
-      const token = url.searchParams.get('token');
-      if (token === null) return null;
-      if (!matches(token)) {
-        return new Response(
-          'This sign-in link is not valid (the server was restarted with a new token?). Open the URL that "keysmith serve" printed last.\n',
-          { status: 401, headers: { 'Content-Type': 'text/plain; charset=utf-8' } },
-        );
-      }
-      url.searchParams.delete('token');
-      const clean = `${url.pathname}${url.search}`;
-      return new Response(null, {
-        status: 303,
-        headers: {
-          Location: clean,
-          'Set-Cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        },
+      if (hostAllowed(request)) return null;
+      return new Response(`${badHost.message}\n`, {
+        status: 403,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
       });
     },
   };

@@ -1,6 +1,7 @@
 /**
- * Local mode over the real Node server on 127.0.0.1: token → cookie sign-in, bearer, DNS
- * rebinding (Host) and CSRF (Origin) guards, static files with SPA fallback, file modes.
+ * Local mode over the real Node server on 127.0.0.1: the bearer token as the only credential
+ * (no cookie set or read, no sign-in redirect), DNS rebinding (Host) and cross-origin (Origin)
+ * guards, static files with SPA fallback, file modes.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +18,6 @@ let home: string;
 let web: string;
 let server: RunningServer;
 let host: string;
-let cookie: string;
 const keys: Record<string, TestKey> = {};
 
 function key(name: string): TestKey {
@@ -57,7 +57,6 @@ beforeAll(async () => {
     home,
   });
   host = `127.0.0.1:${server.port}`;
-  cookie = `keysmith-${server.port}=${token}`;
 });
 
 afterAll(async () => {
@@ -66,43 +65,36 @@ afterAll(async () => {
 });
 
 describe('sign-in', () => {
-  it('prints a sign-in URL on 127.0.0.1 with the token', () => {
-    expect(server.signInUrl).toBe(`http://127.0.0.1:${server.port}/?token=${token}`);
+  it('prints a sign-in URL on 127.0.0.1 with the token in the fragment, which browsers never send', () => {
+    expect(server.signInUrl).toBe(`http://127.0.0.1:${server.port}/#token=${token}`);
   });
 
-  it('turns ?token= into an HttpOnly SameSite=Strict cookie and redirects to the clean URL', async () => {
-    const response = await httpRequest({
-      port: server.port,
-      path: `/ssh-keys?token=${token}&tab=1`,
-    });
-    expect(response.status).toBe(303);
-    expect(response.headers.location).toBe('/ssh-keys?tab=1');
-    const setCookie = response.headers['set-cookie']?.[0] ?? '';
-    expect(setCookie).toContain(`${cookie};`);
-    expect(setCookie).toContain('HttpOnly');
-    expect(setCookie).toContain('SameSite=Strict');
-    expect(setCookie).toContain('Path=/');
-    expect(response.headers['referrer-policy']).toBe('no-referrer');
+  it('answers page requests with the app, never a redirect or a cookie, whatever the path and query', async () => {
+    for (const urlPath of [
+      `/?token=${token}`,
+      `/ssh-keys?token=${token}&tab=1`,
+      `//evil.example/?token=${token}`,
+      `//evil.example/`,
+      `/\\evil.example/?token=${token}`,
+      `/%2F%2Fevil.example/?token=${token}`,
+      `/?token=wrong-token-xxxxxxxx`,
+    ]) {
+      const response = await httpRequest({ port: server.port, path: urlPath });
+      expect([200, 400, 404], urlPath).toContain(response.status);
+      expect(response.headers.location, urlPath).toBeUndefined();
+      expect(response.headers['set-cookie'], urlPath).toBeUndefined();
+      expect(response.body, urlPath).not.toContain(token);
+    }
   });
 
-  it('refuses a wrong token in the URL', async () => {
-    const response = await httpRequest({ port: server.port, path: '/?token=wrong-token-xxxxxxxx' });
-    expect(response.status).toBe(401);
-    expect(response.headers['set-cookie']).toBeUndefined();
-  });
-
-  it('reads nothing without the token', async () => {
+  it('reads nothing without the bearer token', async () => {
     for (const urlPath of [apiPaths.me, apiPaths.sshKeys, '/api/unknown']) {
       const response = await httpRequest({ port: server.port, path: urlPath });
       expect(response.status, urlPath).toBe(401);
-      expect(errorResponseSchema.parse(JSON.parse(response.body)).error.code).toBe('unauthorized');
+      const error = errorResponseSchema.parse(JSON.parse(response.body)).error;
+      expect(error.code).toBe('unauthorized');
+      expect(error.message).toContain('printed');
     }
-    const wrongCookie = await httpRequest({
-      port: server.port,
-      path: apiPaths.me,
-      headers: { Cookie: `keysmith-${server.port}=nope` },
-    });
-    expect(wrongCookie.status).toBe(401);
     const wrongBearer = await httpRequest({
       port: server.port,
       path: apiPaths.me,
@@ -111,21 +103,46 @@ describe('sign-in', () => {
     expect(wrongBearer.status).toBe(401);
   });
 
-  it('lets in the cookie and the bearer token', async () => {
+  it('ignores cookies: the right token in a cookie, even in the old sign-in cookie, is not signed in', async () => {
+    for (const cookie of [
+      `keysmith-${server.port}=${token}`,
+      `token=${token}`,
+      `keysmith-${server.port}=${token}; keysmith=${token}`,
+    ]) {
+      const response = await httpRequest({
+        port: server.port,
+        path: apiPaths.sshKeys,
+        headers: { Cookie: cookie },
+      });
+      expect(response.status, cookie).toBe(401);
+      expect(response.body).not.toContain(key('a').fingerprint);
+    }
+  });
+
+  it('refuses the token in an API query string', async () => {
+    const response = await httpRequest({
+      port: server.port,
+      path: `${apiPaths.me}?token=${token}`,
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('lets in the bearer token, and a cookie planted beside it changes nothing', async () => {
     const ways: Record<string, string>[] = [
-      { Cookie: cookie },
       { Authorization: `Bearer ${token}` },
+      { Authorization: `bearer ${token}`, Cookie: `keysmith-${server.port}=planted` },
     ];
     for (const headers of ways) {
       const response = await httpRequest({ port: server.port, path: apiPaths.me, headers });
       expect(response.status).toBe(200);
       expect(JSON.parse(response.body)).toEqual({ user: 'ada', mode: 'local' });
       expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers['set-cookie']).toBeUndefined();
     }
   });
 });
 
-describe('DNS rebinding and CSRF guards', () => {
+describe('DNS rebinding and cross-origin guards', () => {
   it('refuses a Host that is not a loopback name with our port, even with the token', async () => {
     for (const badHost of [
       `evil.example:${server.port}`,
@@ -141,11 +158,10 @@ describe('DNS rebinding and CSRF guards', () => {
       expect(api.status, badHost).toBe(403);
       const page = await httpRequest({
         port: server.port,
-        path: `/?token=${token}`,
+        path: '/',
         headers: { Host: badHost },
       });
       expect(page.status, badHost).toBe(403);
-      expect(page.headers['set-cookie']).toBeUndefined();
     }
     for (const goodHost of [`localhost:${server.port}`, `LOCALHOST:${server.port}`]) {
       const response = await httpRequest({
@@ -157,37 +173,36 @@ describe('DNS rebinding and CSRF guards', () => {
     }
   });
 
-  it('refuses a cookie-only change without a same-origin Origin; the file is unchanged', async () => {
+  it('refuses a change whose Origin names another origin, even with the token; the file is unchanged', async () => {
     const before = readFileOrEmpty(authorizedKeys());
-    for (const origin of [
-      undefined,
-      'http://evil.example',
-      `http://localhost:${server.port + 1}`,
-      'null',
-    ]) {
+    for (const origin of ['http://evil.example', `http://127.0.0.1:${server.port + 1}`, 'null']) {
       const response = await httpRequest({
         port: server.port,
         method: 'POST',
         path: apiPaths.sshKeys,
         headers: {
-          Cookie: cookie,
+          Authorization: `Bearer ${token}`,
           'Content-Type': 'application/json',
-          ...(origin === undefined ? {} : { Origin: origin }),
+          Origin: origin,
         },
         body: JSON.stringify({ publicKey: key('a').publicLine }),
       });
-      expect(response.status, String(origin)).toBe(403);
+      expect(response.status, origin).toBe(403);
       expect(errorResponseSchema.parse(JSON.parse(response.body)).error.code).toBe('forbidden');
     }
     expect(readFileOrEmpty(authorizedKeys())).toBe(before);
   });
 
-  it('accepts a change from the page itself (cookie + same-origin Origin) and from a script (bearer)', async () => {
+  it('accepts a change from the page itself (same Origin) and from a script (no Origin)', async () => {
     const fromPage = await httpRequest({
       port: server.port,
       method: 'POST',
       path: apiPaths.sshKeys,
-      headers: { Cookie: cookie, Origin: `http://${host}`, 'Content-Type': 'application/json' },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Origin: `http://${host}`,
+        'Content-Type': 'application/json',
+      },
       body: JSON.stringify({ publicKey: key('a').publicLine, name: 'page' }),
     });
     expect(fromPage.status, fromPage.body).toBe(201);
@@ -203,13 +218,13 @@ describe('DNS rebinding and CSRF guards', () => {
       port: server.port,
       method: 'DELETE',
       path: apiPaths.sshKey(key('a').fingerprint),
-      headers: { Cookie: cookie, Origin: 'http://evil.example' },
+      headers: { Authorization: `Bearer ${token}`, Origin: 'http://evil.example' },
     });
     expect(crossSiteDelete.status).toBe(403);
     const list = await httpRequest({
       port: server.port,
       path: apiPaths.sshKeys,
-      headers: { Cookie: cookie },
+      headers: { Authorization: `Bearer ${token}` },
     });
     const body = listKeysResponseSchema.parse(JSON.parse(list.body));
     expect(body.keys.map((k) => k.name)).toEqual(['page', 'script']);

@@ -9,7 +9,7 @@ import { createApp, type AppDeps, type AuthFailure } from './app.ts';
 import { expandAuthorizedKeysTemplate } from './authorized-keys-path.ts';
 import { createFileKeyStore } from './file-key-store.ts';
 import { KeyStoreError, type KeyStore } from './key-store.ts';
-import { createLocalAuth, generateToken } from './local-auth.ts';
+import { createLocalAuth, generateToken, signInUrl } from './local-auth.ts';
 import { createProxyAuth, normalizeAddress } from './proxy-auth.ts';
 import { createStaticFiles } from './static-files.ts';
 import { lookupAccount, type Account } from './system-users.ts';
@@ -43,7 +43,7 @@ export interface RunningServer {
   /** `http://host:port` as listened on. */
   origin: string;
   port: number;
-  /** Local mode: the user served and the URL to open (with the token). */
+  /** Local mode: the user served and the URL to open (the token in its fragment). */
   user: string | null;
   token: string | null;
   signInUrl: string | null;
@@ -186,7 +186,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     port: listeningPort,
     user: localInfo?.user ?? null,
     token: localInfo?.token ?? null,
-    signInUrl: localInfo === null ? null : `${origin}/?token=${localInfo.token}`,
+    signInUrl: localInfo === null ? null : signInUrl(origin, localInfo.token),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

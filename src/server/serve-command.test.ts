@@ -186,7 +186,7 @@ describe('keysmith serve as a process', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const match =
-      /^Keysmith is running for (\S+): (http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+))$/m.exec(out);
+      /^Keysmith is running for (\S+): (http:\/\/127\.0\.0\.1:(\d+)\/#token=(\S+))$/m.exec(out);
     expect(match, out).not.toBeNull();
     expect(match?.[1]).toBe(os.userInfo().username);
     expect(match?.[4]).toBe('process-token-0123456789');

@@ -292,7 +292,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   }
   if (server.signInUrl !== null && server.user !== null) {
     process.stdout.write(
-      `Keysmith is running for ${server.user}: ${server.signInUrl}\nOpen this URL in your browser. Press Ctrl+C to stop.\n`,
+      `Keysmith is running for ${server.user}: ${server.signInUrl}\nOpen this URL in your browser; each new tab signs in from it. Press Ctrl+C to stop.\n`,
     );
   } else {
     process.stdout.write(

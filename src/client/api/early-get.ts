@@ -3,6 +3,7 @@
  * evaluated. Nothing here imports zod or React: a module that starts an early GET runs while
  * they are still being evaluated (see src/client/app/early-requests.ts).
  */
+import { sessionToken } from './session-token.ts';
 
 export interface ApiRequestInit {
   method?: 'GET' | 'POST' | 'DELETE';
@@ -12,13 +13,14 @@ export interface ApiRequestInit {
 
 /** The fetch options of an API request. */
 export function fetchInit(init: ApiRequestInit): RequestInit {
+  const token = sessionToken();
   return {
     method: init.method ?? 'GET',
-    // The session cookie is HttpOnly and same-origin; the browser adds the Origin header
-    // the server checks on POST and DELETE (CSRF).
+    // Proxy mode: the sign-in proxy's own session cookie, same-origin only.
     credentials: 'same-origin',
     headers: {
       Accept: 'application/json',
+      ...(token === null ? {} : { Authorization: `Bearer ${token}` }),
       ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
     },
     body: init.body === undefined ? null : JSON.stringify(init.body),

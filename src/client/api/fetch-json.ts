@@ -15,6 +15,15 @@ export class ApiError extends Error {
 }
 
 /**
+ * Whether a failed query is worth asking again: a network failure or a 5xx may pass, a 4xx
+ * (not signed in, refused, not found) is the same answer next time. Three tries at most.
+ */
+export function shouldRetry(failureCount: number, error: unknown): boolean {
+  if (error instanceof ApiError && error.status >= 400 && error.status < 500) return false;
+  return failureCount < 3;
+}
+
+/**
  * Same-origin fetch that parses the answer with a zod schema from src/api (the client checks
  * what it is told) and turns the server's `{ error: { message } }` into an ApiError.
  */
@@ -62,7 +71,7 @@ async function send(path: string, init: ApiRequestInit): Promise<Response> {
     }
     throw new ApiError(
       response.status === 401
-        ? 'You are not signed in. Open the URL that `keysmith serve` printed (it carries the sign-in token).'
+        ? 'This tab is not signed in. Open the URL that `keysmith serve` printed (each tab signs in from it).'
         : `The server answered ${response.status} ${response.statusText}. Retry, or check the server log.`,
       response.status,
       'http',

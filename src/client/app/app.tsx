@@ -51,9 +51,15 @@ export function App() {
 }
 
 function Home() {
+  const me = useQuery(meQueryOptions());
   return (
     <section className="page">
       <h1>Welcome to Keysmith</h1>
+      {me.isError ? (
+        <div role="alert" className="error-box">
+          <p>{me.error.message}</p>
+        </div>
+      ) : null}
       <p>
         Keysmith manages the SSH keys that can log in as you. Open <strong>SSH Keys</strong> from
         the profile menu in the upper-right corner, or go straight to the{' '}

@@ -1,7 +1,7 @@
 /**
  * Access: every route × every refusal, over real servers. Local mode: no token, a wrong or
- * malformed token, a cookie for another port, the token in an API query string, a foreign Host
- * (DNS rebinding) with a valid token, a cookie-only change from another origin. Proxy mode (as
+ * malformed token, the right token in a cookie (never read) or in an API query string, a foreign
+ * Host (DNS rebinding) with a valid token, a bearer change from another origin. Proxy mode (as
  * root, two real users): a connection from an untrusted address, no user header, user names
  * carrying path traversal, `%`-tokens, separators, system accounts or U+00A0, a change from
  * any origin but `--public-url`'s (also one Host or X-Forwarded-Host names), and one user
@@ -104,13 +104,13 @@ function localRefusals(): Refusal[] {
       status: 401,
     },
     {
-      label: 'wrong cookie',
-      headers: (port) => ({ Cookie: `keysmith-${port}=wrong-token-0123456789` }),
+      label: 'the token in the old sign-in cookie',
+      headers: (port) => ({ Cookie: `keysmith-${port}=${token}` }),
       status: 401,
     },
     {
-      label: 'cookie of another port',
-      headers: (port) => ({ Cookie: `keysmith-${port + 1}=${token}` }),
+      label: 'the token in a cookie of another name',
+      headers: () => ({ Cookie: `token=${token}; keysmith=${token}` }),
       status: 401,
     },
     {
@@ -144,20 +144,20 @@ function localRefusals(): Refusal[] {
       status: 403,
     },
     {
-      label: 'cookie change from another origin',
-      headers: (port) => ({ Cookie: `keysmith-${port}=${token}`, Origin: 'http://evil.example' }),
+      label: 'bearer change from another origin',
+      headers: () => ({ ...bearer, Origin: 'http://evil.example' }),
       changesOnly: true,
       status: 403,
     },
     {
-      label: 'cookie change with Origin null',
-      headers: (port) => ({ Cookie: `keysmith-${port}=${token}`, Origin: 'null' }),
+      label: 'bearer change from another port of 127.0.0.1',
+      headers: (port) => ({ ...bearer, Origin: `http://127.0.0.1:${port + 1}` }),
       changesOnly: true,
       status: 403,
     },
     {
-      label: 'cookie change without Origin',
-      headers: (port) => ({ Cookie: `keysmith-${port}=${token}` }),
+      label: 'bearer change with Origin null',
+      headers: () => ({ ...bearer, Origin: 'null' }),
       changesOnly: true,
       status: 403,
     },

@@ -43,7 +43,7 @@ describe('secret scan', () => {
     scanner.secret('token', token);
     scanner.capture(
       'server',
-      `Keysmith is running for ada: http://127.0.0.1:8022/?token=${token}\nOpen this URL.\n`,
+      `Keysmith is running for ada: http://127.0.0.1:8022/#token=${token}\nOpen this URL.\n`,
     );
     expect(scanner.findings()).toEqual([]);
     scanner.capture('server', `GET /?token=${token} 200\n`);

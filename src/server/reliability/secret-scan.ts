@@ -18,7 +18,7 @@ export interface SecretScanner {
   captured(): number;
 }
 
-const SIGN_IN_LINE = /^Keysmith is running for \S+: http:\/\/[^\s/]+\/\?token=[A-Za-z0-9_-]+$/gm;
+const SIGN_IN_LINE = /^Keysmith is running for \S+: http:\/\/[^\s/]+\/#token=[A-Za-z0-9_-]+$/gm;
 
 /**
  * The needles for one secret: the whole value and, for armoured private keys, every base64 line
