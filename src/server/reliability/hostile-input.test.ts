@@ -228,8 +228,8 @@ function anyAttempt(): fc.Arbitrary<Attempt> {
         fc.constant({}),
         printable.map((t) => ({ Authorization: `Bearer ${t}` })),
         fc.constant({ Cookie: `keysmith-${PORT}=${token}` }),
-        fc.constant({ Cookie: `keysmith-${PORT}=${token}`, Origin: `http://127.0.0.1:${PORT}` }),
-        printable.map((o) => ({ Cookie: `keysmith-${PORT}=${token}`, Origin: o })),
+        fc.constant({ Authorization: `Bearer ${token}`, Origin: `http://127.0.0.1:${PORT}` }),
+        printable.map((o) => ({ Authorization: `Bearer ${token}`, Origin: o })),
       ),
       contentType: fc.oneof(
         { weight: 4, arbitrary: fc.constant('application/json') },
