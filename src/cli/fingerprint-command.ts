@@ -1,12 +1,12 @@
 /**
- * `keysmith fingerprint [-v] FILE`: prints exactly what `ssh-keygen -l [-v] -f FILE` prints
- * (OpenSSH 9.2 ssh-keygen.c do_fingerprint and fingerprint_private), for .pub files,
- * authorized_keys files (options, comments, blank lines) and OpenSSH ed25519 private keys.
+ * `keysmith fingerprint [-v] FILE`: prints what `ssh-keygen -l [-v] -f FILE` prints (OpenSSH
+ * 9.2 ssh-keygen.c do_fingerprint and fingerprint_private), for .pub files, authorized_keys
+ * files (options, comments, blank lines) and OpenSSH ed25519 private keys.
  *
- * ssh-keygen reads each line into one reused getline() buffer and keeps a `comment` pointer
- * into it across lines (and OpenSSH's log ends stderr lines in CRLF), so a key line without a comment after one with options or a comment
- * prints whatever the buffer holds at that offset. To match it byte for byte, the walk below
- * runs over a simulated C buffer the same way.
+ * One difference: ssh-keygen keeps its `comment` pointer from line to line, so for a key line
+ * with neither options nor a comment it prints through a pointer into an earlier line's buffer
+ * (leftover or freed memory). That is a memory bug, not a format: here such a line always
+ * shows "no comment", as ssh-keygen does when no earlier line set the pointer.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -172,35 +172,19 @@ export async function fingerprintText(
   data: Uint8Array,
   path: string,
   options: { verbose: boolean; stdin?: boolean },
-): Promise<{ stdout: Buffer; stderr: string; ok: boolean; undefinedComment: boolean }> {
+): Promise<{ stdout: Buffer; stderr: string; ok: boolean }> {
   const out: Buffer[] = [];
+  // OpenSSH's log ends its stderr lines in CRLF.
   let stderr = '';
   let invalid = true;
-  // The getline(3) buffer, reused from line to line; bytes past a line's end stay as they were.
-  let buf = new Uint8Array(120); // glibc getdelim's first allocation
-  let comment: number | null = null;
-  let danglingComment = false;
-  let undefinedComment = false;
   let lnum = 0;
   for (const line of getlines(data)) {
     lnum++;
-    if (buf.length < line.length + 1) {
-      // glibc getdelim() reallocs to max(2n, needed), usually moving the buffer: a comment
-      // kept from an earlier line then points into freed memory (undefined behaviour in
-      // ssh-keygen; seen printing "" or heap bytes). We print "" and report it.
-      const grown = new Uint8Array(Math.max(buf.length * 2, line.length + 1));
-      grown.set(buf);
-      buf = grown;
-      if (comment !== null) danglingComment = true;
-    }
-    buf.set(line);
-    buf[line.length] = NUL;
-    for (let i = 0; buf[i] !== NUL; i++) {
-      if (buf[i] === 0x0a) {
-        buf[i] = NUL;
-        break;
-      }
-    }
+    // The line as a C string: it ends at its "\n" or at a NUL byte inside it.
+    let length = line.findIndex((c) => c === 0x0a || c === NUL);
+    if (length < 0) length = line.length;
+    const buf = new Uint8Array(length + 1);
+    buf.set(line.subarray(0, length));
     let cp = 0;
     while (buf[cp] === SPACE || buf[cp] === TAB) cp++;
     if (buf[cp] === 0x23 || buf[cp] === NUL) continue;
@@ -212,9 +196,10 @@ export async function fingerprintText(
     ) {
       const text = Buffer.from(data).toString('utf8');
       const stdout = await fingerprintPrivate(path, text, options.verbose);
-      return { stdout, stderr, ok: true, undefinedComment };
+      return { stdout, stderr, ok: true };
     }
 
+    let comment: number | null = null;
     let found = tryReadKey(buf, cp);
     if (found === null) {
       // strtol(): a leading non-zero number then a blank is an SSH1 key; no option skipping.
@@ -224,8 +209,8 @@ export async function fingerprintText(
       const value = number ? Number(number[1]) : 0;
       const after = number ? buf[cp + number[0].length] : undefined;
       if (value === 0 || (after !== SPACE && after !== TAB)) {
+        // The options (or known_hosts host names) become the comment unless one follows.
         comment = cp;
-        danglingComment = false;
         let quoted = false;
         for (; buf[cp] !== NUL && (quoted || (buf[cp] !== SPACE && buf[cp] !== TAB)); cp++) {
           if (buf[cp] === 0x5c && buf[cp + 1] === 0x22) cp++;
@@ -242,24 +227,21 @@ export async function fingerprintText(
     }
     cp = found.next;
     while (buf[cp] === SPACE || buf[cp] === TAB) cp++;
-    if (buf[cp] !== NUL && buf[cp] !== 0x23) {
-      comment = cp;
-      danglingComment = false;
-    }
-    if (comment !== null && danglingComment) undefinedComment = true;
-    const shown =
-      comment === null ? null : danglingComment ? new Uint8Array(0) : cString(buf, comment);
-    out.push(fingerprintOneKey(found.key, shown, options.verbose));
+    if (buf[cp] !== NUL && buf[cp] !== 0x23) comment = cp;
+    out.push(
+      fingerprintOneKey(
+        found.key,
+        comment === null ? null : cString(buf, comment),
+        options.verbose,
+      ),
+    );
     invalid = false;
   }
-  if (invalid)
-    return {
-      stdout: Buffer.concat(out),
-      stderr: `${stderr}${path} is not a public key file.\r\n`,
-      ok: false,
-      undefinedComment,
-    };
-  return { stdout: Buffer.concat(out), stderr, ok: true, undefinedComment };
+  if (invalid) {
+    stderr += `${path} is not a public key file.\r\n`;
+    return { stdout: Buffer.concat(out), stderr, ok: false };
+  }
+  return { stdout: Buffer.concat(out), stderr, ok: true };
 }
 
 /** Runs `keysmith fingerprint`; returns the exit code. */
