@@ -300,12 +300,14 @@ export async function decodePrivateKey(
         `The key names cipher "${cipher}" with KDF "${kdfName}": the header is damaged.`,
       );
     }
-    let salt: Uint8Array | null = null;
-    let rounds: number | null = null;
+    let bcrypt: { salt: Uint8Array; rounds: number } | null = null;
     if (encrypted) {
-      salt = kdfOptions.string('bcrypt salt').slice();
-      rounds = kdfOptions.uint32('bcrypt rounds');
-      if (salt.length === 0 || rounds === 0 || kdfOptions.remaining !== 0) {
+      bcrypt = {
+        salt: kdfOptions.string('bcrypt salt').slice(),
+        rounds: kdfOptions.uint32('bcrypt rounds'),
+      };
+      // bcrypt_pbkdf.c refuses an empty salt and 0 rounds; no writer leaves bytes after them.
+      if (bcrypt.salt.length === 0 || bcrypt.rounds === 0 || kdfOptions.remaining !== 0) {
         throw invalid("The key's bcrypt options (salt, rounds) are damaged.");
       }
     } else if (kdfOptions.remaining !== 0) {
@@ -336,7 +338,7 @@ export async function decodePrivateKey(
         `The private section is not a multiple of ${blockSize} bytes: the key is damaged.`,
       );
     }
-    if (encrypted && salt !== null && rounds !== null) {
+    if (bcrypt !== null) {
       const pass = passphraseBytes(options.passphrase ?? '');
       if (pass.length === 0) {
         throw new KeyFormatError(
@@ -344,7 +346,8 @@ export async function decodePrivateKey(
           'This key is encrypted: enter its passphrase.',
         );
       }
-      const keyIv = await deriveKeyIv(options.kdf ?? (await defaultKdf()), pass, salt, rounds);
+      const kdf = options.kdf ?? (await defaultKdf());
+      const keyIv = await deriveKeyIv(kdf, pass, bcrypt.salt, bcrypt.rounds);
       section = await aes256Ctr(keyIv, section);
       keyIv.fill(0);
     }
@@ -390,8 +393,8 @@ export async function decodePrivateKey(
       publicKey,
       comment,
       encrypted,
-      rounds,
-      salt,
+      rounds: bcrypt?.rounds ?? null,
+      salt: bcrypt?.salt ?? null,
       checkint: check1,
     };
   } catch (error) {
