@@ -62,25 +62,31 @@ const RSA_MIN_BITS = 2048;
 /** OpenSSH's SSHBUF_MAX_BIGNUM / OPENSSL_RSA_MAX_MODULUS_BITS. */
 const RSA_MAX_BITS = 16384;
 
-/** SEC 2 §2.4 / FIPS 186-4 D.1.2: field prime p and coefficient b of y² = x³ − 3x + b. */
+/**
+ * SEC 2 §2.4 / FIPS 186-4 D.1.2: field prime p, coefficient b of y² = x³ − 3x + b, order n of
+ * the base point (every point of these curves has order n).
+ */
 const CURVES = {
   nistp256: {
     bytes: 32,
     bits: 256,
     p: 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn,
     b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
+    n: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
   },
   nistp384: {
     bytes: 48,
     bits: 384,
     p: 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffffn,
     b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
+    n: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
   },
   nistp521: {
     bytes: 66,
     bits: 521,
     p: (1n << 521n) - 1n,
     b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n,
+    n: 0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
   },
 } as const;
 type CurveName = keyof typeof CURVES;
@@ -133,14 +139,21 @@ function readCurvePoint(reader: SshReader, curveName: CurveName, label: string):
       `The ${label} public point must be ${1 + 2 * curve.bytes} bytes starting with 0x04 (an uncompressed ${curveName} point, RFC 5656 §3.1), but it is ${point.length} bytes. Copy the key again from the .pub file.`,
     );
   }
-  // OpenSSH (sshkey_ec_validate_public) refuses points off the curve; so do we, cheaply.
   const x = bigintFromBytes(point.subarray(1, 1 + curve.bytes));
   const y = bigintFromBytes(point.subarray(1 + curve.bytes));
-  const { p, b } = curve;
-  const onCurve = x < p && y < p && (y * y - (x * x * x - 3n * x + b)) % p === 0n;
-  if (!onCurve) {
+  const { p, b, n } = curve;
+  // sshkey.c sshkey_ec_validate_public: on the curve (EC_POINT_oct2point), both coordinates
+  // longer than half the order's bits and below n − 1 (so below p too: n < p on these curves).
+  const half = BigInt(curve.bits >> 1);
+  const valid =
+    x >> half !== 0n &&
+    y >> half !== 0n &&
+    x < n - 1n &&
+    y < n - 1n &&
+    (y * y - (x * x * x - 3n * x + b)) % p === 0n;
+  if (!valid) {
     throw invalid(
-      `The ${label} public point is not on the ${curveName} curve: the key data is damaged. Copy the key again from the .pub file.`,
+      `The ${label} public point is not on the ${curveName} curve, or is a point sshd refuses there: the key data is damaged. Copy the key again from the .pub file.`,
     );
   }
 }
