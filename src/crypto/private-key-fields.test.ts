@@ -34,7 +34,8 @@ function refusalSync(run: () => unknown): KeyFormatError {
   throw new Error('expected a KeyFormatError');
 }
 
-const plain = await decodePrivateKey(read('ed25519-plain.key'));
+// A pair made here, not decoded: a decode outside a test would count for every test at once.
+const plain = await generateEd25519KeyPair();
 const publicBlob = ed25519PublicBlob(plain.publicKey);
 
 /** An unencrypted private section (PROTOCOL.key) from parts, padded to 8 bytes. */
