@@ -40,46 +40,103 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
-    files: ['src/crypto/**/*.ts', 'src/api/**/*.ts'],
+    files: ['src/crypto/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: forbid(
-      ['node:*', '../server/*', '../client/*', '../cli/*', '../mocks/*'],
-      'src/crypto and src/api import nothing of ours and nothing of Node.',
+      [
+        'node:*',
+        '**/api/**',
+        '**/openssh/**',
+        '**/server/**',
+        '**/client/**',
+        '**/cli/**',
+        '**/mocks/**',
+        '**/testing/**',
+      ],
+      'src/crypto imports nothing of ours and nothing of Node.',
+    ),
+  },
+  {
+    files: ['src/openssh/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: forbid(
+      [
+        'node:*',
+        '**/api/**',
+        '**/server/**',
+        '**/client/**',
+        '**/cli/**',
+        '**/mocks/**',
+        '**/testing/**',
+      ],
+      'src/openssh imports only src/crypto, and nothing of Node.',
+    ),
+  },
+  {
+    files: ['src/api/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: forbid(
+      ['node:*', '**/server/**', '**/client/**', '**/cli/**', '**/mocks/**', '**/testing/**'],
+      'src/api imports only src/crypto and src/openssh, and nothing of Node.',
     ),
   },
   {
     files: ['src/client/**/*.{ts,tsx}'],
     ignores: ['**/*.test.ts', '**/*.test.tsx'],
     rules: forbid(
-      ['node:*', '**/server/*', '**/cli/*', '**/mocks/*'],
-      'The browser app never imports server code, the mock or Node (main.tsx loads the mock dynamically).',
+      ['node:*', '**/server/**', '**/cli/**', '**/mocks/**', '**/testing/**'],
+      'The browser app never imports server code, the mock, test helpers or Node (main.tsx loads the mock dynamically).',
     ),
   },
   {
     // The msw mock runs the server's own routes over an in-memory file, so it cannot drift from
-    // the real API. Only the platform-neutral server modules (also in tsconfig.app.json, which
-    // has no Node types) may be imported here.
+    // the real API: only the platform-neutral folders of the server.
     files: ['src/mocks/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: forbid(
       [
         'node:*',
-        '**/cli/*',
-        '**/client/*',
-        '**/server/*',
-        '!**/server/app.ts',
-        '!**/server/key-store.ts',
-        '!**/server/memory-key-store.ts',
-        '!**/server/authorized-keys-file.ts',
+        '**/cli/**',
+        '**/client/**',
+        '**/testing/**',
+        '**/server/node/**',
+        '**/server/auth/**',
       ],
-      'The mock may import only the platform-neutral server modules.',
+      'The mock may import only the platform-neutral server folders (http, keys-file, store).',
+    ),
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: forbid(
+      ['**/client/**', '**/mocks/**', '**/testing/**'],
+      'The command line never imports the client, the mock or test helpers.',
     ),
   },
   {
     files: ['src/server/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: forbid(
-      ['**/client/*', '**/mocks/*', '**/cli/*'],
-      'The server never imports the client or the CLI.',
+      ['**/client/**', '**/mocks/**', '**/cli/**', '**/testing/**'],
+      'The server never imports the client, the command line, the mock or test helpers.',
+    ),
+  },
+  {
+    // Platform-neutral: the Node server and the msw mock both run these folders (a later block
+    // replaces the rule of an earlier one, so this one repeats the server's).
+    files: ['src/server/{http,keys-file,store}/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: forbid(
+      [
+        'node:*',
+        '**/client/**',
+        '**/mocks/**',
+        '**/cli/**',
+        '**/testing/**',
+        '**/node/**',
+        '**/auth/**',
+      ],
+      'server/http, keys-file and store are platform-neutral: no Node, no server/node or server/auth.',
     ),
   },
 );

@@ -24,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['src/{crypto,api,server,cli}/**/*.test.ts'],
+          include: ['src/{crypto,openssh,api,server,cli,testing}/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

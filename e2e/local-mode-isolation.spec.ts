@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { ensureTestUser, type TestUser } from '../src/server/test/sshd.ts';
+import { ensureTestUser, type TestUser } from '../src/testing/sshd.ts';
 import { startKeysmith, type RunningKeysmith } from './fixtures/keysmith-server.ts';
 import { sshKeygen } from './fixtures/ssh-keygen.ts';
 

@@ -8,7 +8,7 @@ import {
   startSshd,
   type RunningSshd,
   type TestUser,
-} from '../src/server/test/sshd.ts';
+} from '../src/testing/sshd.ts';
 import { expectNoAxeViolations } from './fixtures/axe.ts';
 import { startKeysmith, type RunningKeysmith } from './fixtures/keysmith-server.ts';
 

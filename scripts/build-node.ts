@@ -8,7 +8,7 @@
  * tree-shaken: only the code the server calls is ever loaded (issue 6, figure 6).
  *
  * Every file of ours keeps its path under dist/node (`preserveModules`), because code finds its
- * neighbours by `import.meta.url`: serve-command.js finds dist/web at ../../web, kdf-runner.js
+ * neighbours by `import.meta.url`: cli/serve-command.js finds dist/web at ../../web, kdf-runner.js
  * starts ./kdf-worker.js, user-process-store.js spawns ./user-process-child.js, and the tests'
  * node-script.ts runs dist/node/<entry>.js. Lazily imported modules (main.ts imports each
  * command only when it runs) stay separate files, so `serve` still loads none of keygen's code.
@@ -26,8 +26,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRIES = [
   'cli/main', // the `keysmith` bin; `serve` and the tests' children (node-script.ts)
   'cli/kdf-worker', // worker thread of kdf-runner.ts
-  'server/user-process-child', // privilege-dropped child of user-process-store.ts
-  'server/reliability/writer-child', // crash tests' writer (child-processes.ts, crashes.test.ts)
+  'server/node/user-process-child', // privilege-dropped child of user-process-store.ts
 ];
 
 await build({

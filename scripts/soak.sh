@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run soak`: the reliability suite (src/server/reliability) run longer than in `npm test`:
+# `npm run soak`: the reliability suite (src/testing/reliability) run longer than in `npm test`:
 # every trial count is multiplied by KEYSMITH_SOAK_SCALE (default 10: 1,000 SIGKILLs, 10 rounds
 # of concurrent writers, 10,000 + 1,500 hostile requests). Replay random choices with
 # KEYSMITH_SEED=<seed printed by a run>. Needs root (mounts, test users, sshd), like `npm test`.
@@ -12,7 +12,7 @@ export KEYSMITH_SOAK_SCALE="${KEYSMITH_SOAK_SCALE:-10}"
 npm run --silent build:node || echo "soak: the build reported errors (see above); going on." >&2
 rm -rf test-results/reliability test-results/reliability-summary.md
 status=0
-npx vitest run --project node src/server/reliability || status=$?
+npx vitest run --project node src/testing/reliability || status=$?
 if [ -f test-results/reliability-summary.md ]; then
   printf '\n'
   cat test-results/reliability-summary.md

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import playwrightConfig from '../../playwright.config.ts';
-import { ensureTestUser, makeTestDir } from '../../src/server/test/sshd.ts';
+import { ensureTestUser, makeTestDir } from '../../src/testing/sshd.ts';
 import { waitForQuietCpu } from './cpu-quiet.ts';
 import { startKeysmithProcess, type KeysmithProcess } from './keysmith-process.ts';
 import { timeSshKeygen } from './ssh-keygen-reference.ts';

@@ -13,9 +13,8 @@ import {
   listKeysResponseSchema,
   type CreateKeyRequest,
 } from '../../src/api/ssh-keys.ts';
-import { ed25519PublicBlob } from '../../src/crypto/keygen.ts';
-import { formatPublicKey } from '../../src/crypto/public-key.ts';
-import { ensureTestUser, makeTestDir, type TestUser } from '../../src/server/test/sshd.ts';
+import { ed25519PublicBlob, formatPublicKey } from '../../src/openssh/public-key.ts';
+import { ensureTestUser, makeTestDir, type TestUser } from '../../src/testing/sshd.ts';
 import { startKeysmithProcess, type KeysmithProcess } from './keysmith-process.ts';
 import { residentMb, sampleMemory } from './memory-sampler.ts';
 import { atMost, describeSummary, summarize, type Figure } from './stats.ts';

@@ -15,6 +15,6 @@ export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
     ...nodeProject.test,
-    exclude: [...configDefaults.exclude, 'src/server/reliability/**'],
+    exclude: [...configDefaults.exclude, 'src/testing/reliability/**'],
   },
 });

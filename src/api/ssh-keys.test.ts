@@ -17,7 +17,7 @@ function messagesOf(body: unknown): string[] {
   return parsed.error.issues.map((issue) => issue.message);
 }
 
-// The server's 400 message is made of these issues (src/server/app.ts): zod/mini alone would
+// The server's 400 message is made of these issues (src/server/http/app.ts): zod/mini alone would
 // say "Invalid input" to all of them.
 describe('createKeyRequestSchema messages', () => {
   it('name the expected type and the limits', () => {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fingerprintText } from './fingerprint-command.ts';
 
-const fixtures = fileURLToPath(new URL('../crypto/fixtures/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../openssh/fixtures/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'keysmith-fingerprint-'));
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });

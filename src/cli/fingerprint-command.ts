@@ -10,16 +10,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { decodePrivateKey, privateKeyPublicBlob } from '../crypto/private-key.ts';
+import { decodePrivateKey, privateKeyPublicBlob } from '../openssh/private-key.ts';
 import {
   fingerprintSha256,
   isPublicKeyType,
   keyTypeLabel,
   parsePublicKeyBlob,
   type PublicKeyType,
-} from '../crypto/public-key.ts';
-import { randomart } from '../crypto/randomart.ts';
-import { base64DecodeCanonical } from '../crypto/wire.ts';
+} from '../openssh/public-key.ts';
+import { randomart } from '../openssh/randomart.ts';
+import { base64DecodeCanonical } from '../openssh/wire.ts';
 import { UsageError, type CliIo } from './cli-io.ts';
 
 export const FINGERPRINT_HELP = `Usage: keysmith fingerprint [-v] FILE

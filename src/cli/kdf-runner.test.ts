@@ -2,7 +2,7 @@ import { pbkdf } from 'bcrypt-pbkdf';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bcryptPbkdf } from '../crypto/bcrypt-pbkdf.ts';
 import { generateEd25519KeyPair } from '../crypto/keygen.ts';
-import { decodePrivateKey, encodePrivateKey } from '../crypto/private-key.ts';
+import { decodePrivateKey, encodePrivateKey } from '../openssh/private-key.ts';
 import { createNodeKdf } from './kdf-runner.ts';
 
 // One runner for the file: starting a worker from TypeScript source (through tsx) is slow.

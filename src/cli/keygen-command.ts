@@ -18,9 +18,10 @@ import {
 import { hostname, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ed25519PublicBlob, generateEd25519KeyPair } from '../crypto/keygen.ts';
-import { encodePrivateKey } from '../crypto/private-key.ts';
-import { findControlCharacter, fingerprintSha256, formatPublicKey } from '../crypto/public-key.ts';
+import { generateEd25519KeyPair } from '../crypto/keygen.ts';
+import { ed25519PublicBlob } from '../openssh/public-key.ts';
+import { encodePrivateKey } from '../openssh/private-key.ts';
+import { findControlCharacter, fingerprintSha256, formatPublicKey } from '../openssh/public-key.ts';
 import { UsageError, type CliIo } from './cli-io.ts';
 import { createNodeKdf } from './kdf-runner.ts';
 

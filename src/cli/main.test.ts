@@ -15,13 +15,13 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePrivateKey } from '../crypto/private-key.ts';
-import { parsePublicKey } from '../crypto/public-key.ts';
+import { decodePrivateKey } from '../openssh/private-key.ts';
+import { parsePublicKey } from '../openssh/public-key.ts';
 import { runFingerprint } from './fingerprint-command.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'dist/node/cli/main.js');
-const fixtures = fileURLToPath(new URL('../crypto/fixtures/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../openssh/fixtures/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'keysmith-cli-'));
 
 /** Newest modification time under a folder, to rebuild dist only when sources changed. */

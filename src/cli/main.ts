@@ -8,7 +8,7 @@ import { processIo, UsageError, type CliIo } from './cli-io.ts';
 
 // Each command's module is imported only when that command runs: a long-running `serve` then
 // holds none of keygen's or fingerprint's code (and the crypto behind them) in memory.
-const serveCommand = () => import('../server/serve-command.ts');
+const serveCommand = () => import('./serve-command.ts');
 const keygenCommand = () => import('./keygen-command.ts');
 const fingerprintCommand = () => import('./fingerprint-command.ts');
 

@@ -6,8 +6,9 @@ import {
 } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ed25519PublicBlob, generateEd25519KeyPair } from './keygen.ts';
-import { base64Encode } from './wire.ts';
+import { generateEd25519KeyPair } from './keygen.ts';
+import { ed25519PublicBlob } from '../openssh/public-key.ts';
+import { base64Encode } from '../openssh/wire.ts';
 
 /** Node's own OpenSSL Ed25519 as an independent oracle: public key of a seed. */
 function opensslPublicKey(seed: Uint8Array): Uint8Array {

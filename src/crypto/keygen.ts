@@ -2,7 +2,7 @@
  * Ed25519 key pairs (RFC 8032) from the platform's WebCrypto, or from tweetnacl where the
  * runtime lacks WebCrypto Ed25519 (e.g. Firefox ESR 128). Randomness comes only from WebCrypto.
  */
-import { SshWriter, bytesEqual } from './wire.ts';
+import { bytesEqual } from './bytes.ts';
 
 export interface Ed25519KeyPair {
   /** The 32-byte private seed (RFC 8032 §5.1.5 "private key"). */
@@ -85,13 +85,4 @@ export async function generateEd25519KeyPair(
   const { default: nacl } = await import('tweetnacl');
   const { publicKey } = nacl.sign.keyPair.fromSeed(seed);
   return { seed, publicKey, source: 'tweetnacl' };
-}
-
-/** The public key blob `string "ssh-ed25519", string pk` (RFC 8709 §4), 51 bytes. */
-export function ed25519PublicBlob(publicKey: Uint8Array): Uint8Array {
-  if (!(publicKey instanceof Uint8Array)) throw new TypeError('"publicKey" must be a Uint8Array');
-  if (publicKey.length !== 32) {
-    throw new RangeError(`"publicKey" must be 32 bytes, got ${publicKey.length}`);
-  }
-  return new SshWriter().string('ssh-ed25519').string(publicKey).bytes();
 }

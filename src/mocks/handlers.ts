@@ -1,13 +1,13 @@
 /**
  * msw handlers for the dev mock mode and the component tests. They run the server's own Hono
- * app (src/server/app.ts) over an in-memory authorized_keys, so the mock answers exactly as the
+ * app (src/server/http/app.ts) over an in-memory authorized_keys, so the mock answers exactly as the
  * real API does — same routes, same validation, same error messages — and cannot drift from it.
  */
 import { http, type RequestHandler } from 'msw';
 // The agreed exception to the import arrows (README): the mock runs the platform-neutral app.
-import { createApp } from '../server/app.ts';
-import type { KeyStore } from '../server/key-store.ts';
-import { createMemoryKeyStore } from '../server/memory-key-store.ts';
+import { createApp } from '../server/http/app.ts';
+import type { KeyStore } from '../server/store/key-store.ts';
+import { createMemoryKeyStore } from '../server/store/memory-key-store.ts';
 
 /** The mock's signed-in user. */
 export const MOCK_USER = 'ada';

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { bcryptPbkdf } from '../../crypto/bcrypt-pbkdf.ts';
 import type { Kdf } from '../../crypto/kdf.ts';
-import { decodePrivateKey, encodePrivateKey } from '../../crypto/private-key.ts';
+import { decodePrivateKey, encodePrivateKey } from '../../openssh/private-key.ts';
 import { generateEd25519KeyPair } from '../../crypto/keygen.ts';
 import { discardKdfHeadStart, kdfWithHeadStart, startKdfHeadStart } from './kdf-head-start.ts';
 

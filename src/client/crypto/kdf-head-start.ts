@@ -1,6 +1,6 @@
 import type { Kdf } from '../../crypto/kdf.ts';
-import { DEFAULT_ROUNDS, KEY_IV_LENGTH, SALT_LENGTH } from '../../crypto/private-key.ts';
-import { bytesEqual } from '../../crypto/wire.ts';
+import { DEFAULT_ROUNDS, KEY_IV_LENGTH, SALT_LENGTH } from '../../openssh/private-key.ts';
+import { bytesEqual } from '../../crypto/bytes.ts';
 
 /**
  * A bcrypt_pbkdf derivation started before the click that needs it: when the passphrase and

@@ -4,10 +4,13 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sshKeygenPublicFromPrivate } from '../../../../e2e/fixtures/ssh-keygen.ts';
 import type { FileWarning } from '../../../api/ssh-keys.ts';
-import { decodePrivateKey } from '../../../crypto/private-key.ts';
+import { decodePrivateKey } from '../../../openssh/private-key.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';
 import { createSeqeraModel } from '../../../mocks/seqera-handlers.ts';
-import { createMemoryKeyStore, type MemoryKeyStore } from '../../../server/memory-key-store.ts';
+import {
+  createMemoryKeyStore,
+  type MemoryKeyStore,
+} from '../../../server/store/memory-key-store.ts';
 import { renderApp } from '../../test/render-app.tsx';
 import { ONBOARDING_STORAGE_KEY } from './flow-storage.ts';
 import { OnboardingPage } from './lazy-onboarding-page.tsx';

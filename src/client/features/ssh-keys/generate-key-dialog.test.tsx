@@ -4,9 +4,12 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sshKeygenPublicFromPrivate } from '../../../../e2e/fixtures/ssh-keygen.ts';
 import { bcryptPbkdf } from '../../../crypto/bcrypt-pbkdf.ts';
-import { decodePrivateKey } from '../../../crypto/private-key.ts';
+import { decodePrivateKey } from '../../../openssh/private-key.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';
-import { createMemoryKeyStore, type MemoryKeyStore } from '../../../server/memory-key-store.ts';
+import {
+  createMemoryKeyStore,
+  type MemoryKeyStore,
+} from '../../../server/store/memory-key-store.ts';
 import type { KdfRunner } from '../../crypto/worker-kdf.ts';
 import { renderApp } from '../../test/render-app.tsx';
 

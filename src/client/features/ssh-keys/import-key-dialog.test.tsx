@@ -3,7 +3,10 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sshKeygen } from '../../../../e2e/fixtures/ssh-keygen.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';
-import { createMemoryKeyStore, type MemoryKeyStore } from '../../../server/memory-key-store.ts';
+import {
+  createMemoryKeyStore,
+  type MemoryKeyStore,
+} from '../../../server/store/memory-key-store.ts';
 import { renderApp } from '../../test/render-app.tsx';
 
 const server = setupServer();

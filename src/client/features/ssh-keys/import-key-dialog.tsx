@@ -1,13 +1,13 @@
 import { useState, type ChangeEvent, type SubmitEvent } from 'react';
-import { KeyFormatError } from '../../../crypto/errors.ts';
-import { looksLikePrivateKey } from '../../../crypto/private-key.ts';
+import { KeyFormatError } from '../../../openssh/errors.ts';
+import { looksLikePrivateKey } from '../../../openssh/private-key.ts';
 import {
   fingerprintSha256,
   formatPublicKey,
   keyTypeLabel,
   parsePublicKey,
   type PublicKey,
-} from '../../../crypto/public-key.ts';
+} from '../../../openssh/public-key.ts';
 import { Dialog, DialogClose } from '../../ui/dialog.tsx';
 import { KeyOptionsFields } from './key-options-fields.tsx';
 import {

@@ -1,12 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import {
-  ed25519PublicBlob,
-  generateEd25519KeyPair,
-  type Ed25519KeyPair,
-} from '../../../crypto/keygen.ts';
-import { encodePrivateKey } from '../../../crypto/private-key.ts';
-import { fingerprintSha256, formatPublicKey } from '../../../crypto/public-key.ts';
-import { randomart } from '../../../crypto/randomart.ts';
+import { generateEd25519KeyPair, type Ed25519KeyPair } from '../../../crypto/keygen.ts';
+import { ed25519PublicBlob } from '../../../openssh/public-key.ts';
+import { encodePrivateKey } from '../../../openssh/private-key.ts';
+import { fingerprintSha256, formatPublicKey } from '../../../openssh/public-key.ts';
+import { randomart } from '../../../openssh/randomart.ts';
 import { useKdf } from '../../crypto/kdf-context.tsx';
 import {
   discardKdfHeadStart,

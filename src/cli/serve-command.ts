@@ -1,0 +1,313 @@
+/**
+ * `keysmith serve`: flags and environment, validated; then the server, until SIGINT or SIGTERM.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import {
+  checkAuthorizedKeysTemplate,
+  DEFAULT_AUTHORIZED_KEYS_TEMPLATE,
+} from '../server/node/authorized-keys-path.ts';
+import { startServer, type ServerConfig } from '../server/node/node-server.ts';
+
+export const SERVE_HELP = `Usage: keysmith serve [options]
+
+Serves Keysmith: the web app and its API over authorized_keys.
+
+Options:
+  --host ADDR              address to listen on (default 127.0.0.1; local mode: loopback only)
+  --port N                 port to listen on (default 8022; 0 picks a free port)
+  --auth local|proxy       local: one user, sign-in token in the printed URL (default)
+                           proxy: user name from a sign-in proxy's header (several users)
+  --user-header NAME       proxy mode: header naming the user (default X-Forwarded-User)
+  --trusted-proxy ADDR     proxy mode: IP address of the proxy (repeatable; required)
+  --public-url URL         proxy mode: the address people open Keysmith at through the
+                           proxy, e.g. https://keys.example.org (required); changes are
+                           accepted only from pages of this origin
+  --authorized-keys TPL    file to edit, sshd style: %h home, %u user, %% percent
+                           (default %h/.ssh/authorized_keys)
+  --min-uid N              proxy mode: lowest uid served (default 1000)
+  --static DIR             built web app to serve (default dist/web)
+  --seqera-api URL         a Seqera Platform API the onboarding page may send the new
+                           credential to from the browser (repeatable; e.g.
+                           https://api.cloud.seqera.io); without it the page offers copy only
+  --help                   show this help
+
+Environment:
+  KEYSMITH_TOKEN           local mode: use this sign-in token instead of a random one;
+                           a random secret of 128 bits or more: at least 22 letters,
+                           digits, "-" or "_" (32 hex digits), 10 of them different;
+                           make one with: openssl rand -hex 32
+`;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * A Seqera Platform API base URL the onboarding page may call from the browser (CSP
+ * connect-src). https only, except loopback for a local Seqera; reduced to its origin.
+ */
+const seqeraApiSchema = z.string().transform((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `--seqera-api must be a URL such as https://api.cloud.seqera.io (got "${text}").`,
+    });
+    return z.NEVER;
+  }
+  const loopback = LOOPBACK_HOSTS.has(url.hostname.replace(/^\[|\]$/g, ''));
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: '--seqera-api must use https:// (plain http only on 127.0.0.1 or localhost).',
+    });
+    return z.NEVER;
+  }
+  if (url.username !== '' || url.password !== '') {
+    ctx.addIssue({
+      code: 'custom',
+      message: '--seqera-api must not carry a user name or password.',
+    });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
+/**
+ * The address people open Keysmith at through the proxy; a browser's Origin header for the
+ * page is exactly this origin. The app is served at the root, so no path.
+ */
+const publicUrlSchema = z.string().transform((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `--public-url must be a URL such as https://keys.example.org (got "${text}").`,
+    });
+    return z.NEVER;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    ctx.addIssue({ code: 'custom', message: '--public-url must start with https:// or http://.' });
+    return z.NEVER;
+  }
+  if (url.username !== '' || url.password !== '' || url.pathname !== '/' || /[?#]/.test(text)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `--public-url is the origin alone, such as ${url.origin}: Keysmith is served at its root (no path, query or user name).`,
+    });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
+const flagsSchema = z
+  .strictObject({
+    host: z
+      .string()
+      .refine((host) => isIP(host) !== 0 || host === 'localhost', {
+        message: '--host must be an IP address (or localhost).',
+      })
+      .default('127.0.0.1'),
+    port: z
+      .string()
+      .regex(/^\d{1,5}$/, '--port must be a number from 0 to 65535.')
+      .transform(Number)
+      .refine((port) => port <= 65_535, '--port must be a number from 0 to 65535.')
+      .default(8022),
+    auth: z
+      .enum(['local', 'proxy'], { message: '--auth must be "local" or "proxy".' })
+      .default('local'),
+    'user-header': z
+      .string()
+      .regex(HEADER_NAME, '--user-header must be an HTTP header name.')
+      .default('X-Forwarded-User'),
+    'trusted-proxy': z
+      .array(z.string().refine((a) => isIP(a) !== 0, '--trusted-proxy must be an IP address.'))
+      .default([]),
+    'public-url': publicUrlSchema.optional(),
+    'authorized-keys': z
+      .string()
+      .superRefine((template, ctx) => {
+        const problem = checkAuthorizedKeysTemplate(template);
+        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default(DEFAULT_AUTHORIZED_KEYS_TEMPLATE),
+    'min-uid': z
+      .string()
+      .regex(/^\d{1,10}$/, '--min-uid must be a whole number.')
+      .transform(Number)
+      .refine((uid) => uid >= 1, '--min-uid must be at least 1 (root is never served).')
+      .default(1000),
+    static: z.string().min(1).optional(),
+    'seqera-api': z.array(seqeraApiSchema).default([]),
+    help: z.boolean().optional(),
+  })
+  .superRefine((flags, ctx) => {
+    if (flags.auth === 'local' && !LOOPBACK_HOSTS.has(flags.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'Local mode listens on loopback only (127.0.0.1, ::1 or localhost). For a shared server use --auth proxy behind a sign-in proxy.',
+      });
+    }
+    if (flags.auth === 'proxy' && flags['trusted-proxy'].length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'Proxy mode needs --trusted-proxy ADDR: the address the sign-in proxy connects from.',
+      });
+    }
+    if (flags.auth === 'proxy' && flags['public-url'] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'Proxy mode needs --public-url URL: the address people open Keysmith at through the sign-in proxy, such as https://keys.example.org. Changes are accepted only from pages of that origin.',
+      });
+    }
+    if (flags.auth === 'local' && flags['public-url'] !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          '--public-url is for proxy mode; local mode is opened at the 127.0.0.1 URL it prints. Leave --public-url out, or add --auth proxy.',
+      });
+    }
+  });
+
+/** Characters a random token over its alphabet needs for 128 bits: digits, hex or base64url. */
+function lengthFor128Bits(token: string): number {
+  if (/^[0-9]*$/.test(token)) return 39;
+  if (/^[0-9a-f]*$/.test(token) || /^[0-9A-F]*$/.test(token)) return 32;
+  return 22;
+}
+
+const tokenSchema = z
+  .string()
+  .refine(
+    (token) =>
+      /^[A-Za-z0-9_-]{1,256}$/.test(token) &&
+      token.length >= lengthFor128Bits(token) &&
+      new Set(token).size >= 10,
+    'KEYSMITH_TOKEN must be a random secret of 128 bits or more: at least 22 letters, digits, "-" or "_" (32 if hex digits only), at least 10 of them different, at most 256. Make one with: openssl rand -hex 32',
+  );
+
+/** dist/web, next to the compiled server (dist/node/cli/serve-command.js). */
+function defaultStaticDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
+}
+
+/** Parses and validates `serve` arguments; returns the config or an error message for exit 2. */
+export function parseServeArgs(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): { config: ServerConfig } | { help: true } | { error: string } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        auth: { type: 'string' },
+        'user-header': { type: 'string' },
+        'trusted-proxy': { type: 'string', multiple: true },
+        'public-url': { type: 'string' },
+        'authorized-keys': { type: 'string' },
+        'min-uid': { type: 'string' },
+        static: { type: 'string' },
+        'seqera-api': { type: 'string', multiple: true },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+  const parsed = flagsSchema.safeParse(values);
+  if (!parsed.success) {
+    return { error: parsed.error.issues.map((issue) => issue.message).join('\n') };
+  }
+  const flags = parsed.data;
+  if (flags.help === true) return { help: true };
+  let token: string | undefined;
+  if (flags.auth === 'local' && env.KEYSMITH_TOKEN !== undefined) {
+    const checked = tokenSchema.safeParse(env.KEYSMITH_TOKEN);
+    if (!checked.success) return { error: checked.error.issues.map((i) => i.message).join('\n') };
+    token = checked.data;
+  }
+  return {
+    config: {
+      host: flags.host,
+      port: flags.port,
+      auth: flags.auth,
+      userHeader: flags['user-header'],
+      trustedProxies: flags['trusted-proxy'],
+      ...(flags['public-url'] === undefined ? {} : { publicUrl: flags['public-url'] }),
+      authorizedKeys: flags['authorized-keys'],
+      minUid: flags['min-uid'],
+      staticDir: path.resolve(flags.static ?? defaultStaticDir()),
+      connectSources: flags['seqera-api'],
+      ...(token === undefined ? {} : { token }),
+    },
+  };
+}
+
+/**
+ * Runs `keysmith serve` until SIGINT or SIGTERM. Resolves to the exit code: 0 after a clean
+ * stop, 2 for a bad flag, 1 when the server cannot start.
+ */
+export async function runServe(argv: readonly string[]): Promise<number> {
+  const parsed = parseServeArgs(argv, process.env);
+  if ('help' in parsed) {
+    process.stdout.write(SERVE_HELP);
+    return 0;
+  }
+  if ('error' in parsed) {
+    process.stderr.write(
+      `keysmith serve: ${parsed.error}\nRun "keysmith serve --help" for the options.\n`,
+    );
+    return 2;
+  }
+  let server;
+  try {
+    server = await startServer(parsed.config);
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    const hint =
+      code === 'EADDRINUSE'
+        ? ' The port is taken: choose another with --port N (0 picks a free one).'
+        : '';
+    process.stderr.write(
+      `keysmith serve: cannot start: ${error instanceof Error ? error.message : String(error)}.${hint}\n`,
+    );
+    return 1;
+  }
+  if (server.signInUrl !== null && server.user !== null) {
+    process.stdout.write(
+      `Keysmith is running for ${server.user}: ${server.signInUrl}\nOpen this URL in your browser; each new tab signs in from it. Press Ctrl+C to stop.\n`,
+    );
+  } else {
+    process.stdout.write(
+      `Keysmith is running in proxy mode on ${server.origin} (users from ${parsed.config.userHeader}, trusted proxies: ${parsed.config.trustedProxies.join(', ')}; open at ${parsed.config.publicUrl ?? ''}).\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
+}

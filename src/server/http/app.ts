@@ -1,0 +1,306 @@
+/**
+ * The HTTP app: every /api route, validation, the one error mapper and the security headers,
+ * built from injected parts (identity, store, clock, static files). Platform-neutral (no
+ * `node:`): the Node server and the msw mock run this very app.
+ */
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import {
+  createKeyRequestSchema,
+  toWireKey,
+  toWireList,
+  type ErrorCode,
+  type ErrorResponse,
+  type MeResponse,
+} from '../../api/ssh-keys.ts';
+import { KeyFormatError } from '../../openssh/errors.ts';
+import { KeyStoreError, type ErrorStatus, type KeyStore } from '../store/key-store.ts';
+
+/** Who is asking, as established by the injected authentication. */
+export interface Identity {
+  user: string;
+  mode: 'local' | 'proxy' | 'mock';
+}
+
+/** Why a request was not let in; the message tells the person what to do. */
+export interface AuthFailure {
+  status: 401 | 403;
+  code: 'unauthorized' | 'forbidden';
+  message: string;
+}
+
+export interface AppDeps {
+  /** Decides who sends an /api request, or why it is refused (token, proxy header, CSRF, Host). */
+  authenticate(request: Request): Promise<Identity | AuthFailure>;
+  /** The authorized_keys of this user. */
+  storeFor(user: string): KeyStore;
+  now(): Date;
+  /**
+   * Runs first for every non-/api request: may answer it (a sign-in redirect, a refused Host)
+   * or return null to go on to the static files.
+   */
+  pageGate?(request: Request): Response | null | Promise<Response | null>;
+  /** Serves the built web app for non-/api GET and HEAD requests; null when there is no such file. */
+  staticFiles?(request: Request): Promise<Response | null>;
+  /** Largest accepted request body in bytes (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** Origins the page may call besides its own (CSP connect-src), e.g. a Seqera Platform API. */
+  connectSources?: readonly string[];
+}
+
+/**
+ * Strict CSP: only this origin's own files, no inline script, no framing, no plugins.
+ * Inline styles are allowed: Radix Dialog's scroll lock (react-remove-scroll) injects a <style>
+ * element whose text depends on the scrollbar width, so no hash can name it. Styles cannot run
+ * code; scripts stay 'self' only. `connectSources` adds origins the page may call besides its
+ * own (the Seqera Platform API of `--seqera-api`, for the onboarding's "Send to Seqera").
+ */
+export function contentSecurityPolicy(connectSources: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    ["connect-src 'self'", ...connectSources].join(' '),
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The default policy: the page talks to its own origin only. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
+
+function securityHeaders(connectSources: readonly string[]): Record<string, string> {
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(connectSources),
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  };
+}
+
+/** `SHA256:` and 43 characters of unpadded base64, as `ssh-keygen -l` prints it. */
+const FINGERPRINT_PATTERN = /^SHA256:[A-Za-z0-9+/]{43}$/;
+
+function isAuthFailure(result: Identity | AuthFailure): result is AuthFailure {
+  return 'status' in result;
+}
+
+function errorBody(code: ErrorCode, message: string): ErrorResponse {
+  return { error: { code, message } };
+}
+
+function withHeaders(
+  response: Response,
+  path: string,
+  headers: Readonly<Record<string, string>>,
+): Response {
+  let target = response;
+  try {
+    for (const [name, value] of Object.entries(headers)) target.headers.set(name, value);
+  } catch {
+    // Responses made by fetch() have immutable headers: copy once, then set.
+    target = new Response(response.body, response);
+    for (const [name, value] of Object.entries(headers)) target.headers.set(name, value);
+  }
+  if (path === '/api' || path.startsWith('/api/')) target.headers.set('Cache-Control', 'no-store');
+  return target;
+}
+
+type Env = { Variables: { identity: Identity } };
+
+/** The one error mapper: every failure leaves as `{ error: { code, message } }` with its status. */
+function mapError(error: unknown): { status: ErrorStatus; body: ErrorResponse } {
+  if (error instanceof KeyStoreError) {
+    return { status: error.status, body: errorBody(error.code, error.message) };
+  }
+  if (error instanceof KeyFormatError) {
+    const code: ErrorCode = error.code === 'private-key' ? 'private-key' : 'invalid-key';
+    return { status: 400, body: errorBody(code, error.message) };
+  }
+  if (error instanceof RangeError || error instanceof TypeError) {
+    // Thrown by the crypto formatters for values they refuse to write (e.g. a quote in an option).
+    return { status: 400, body: errorBody('bad-request', error.message) };
+  }
+  if (error instanceof HTTPException) {
+    const status = error.status === 413 ? 413 : 400;
+    const code: ErrorCode = status === 413 ? 'too-large' : 'bad-request';
+    return { status, body: errorBody(code, error.message || 'The request could not be read.') };
+  }
+  console.error('keysmith: unexpected error', error);
+  return {
+    status: 500,
+    body: errorBody(
+      'internal',
+      'Something unexpected failed on the server; its log has the details.',
+    ),
+  };
+}
+
+function methodNotAllowed(allow: string) {
+  return (c: Context<Env>) => {
+    c.header('Allow', allow);
+    return c.json(errorBody('bad-request', `Use ${allow} on ${c.req.path}.`), 405);
+  };
+}
+
+function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  return issues
+    .map((issue) =>
+      issue.path.length === 0
+        ? issue.message
+        : `"${issue.path.map(String).join('.')}": ${issue.message}`,
+    )
+    .join(' ');
+}
+
+/**
+ * Builds the Keysmith HTTP app.
+ *
+ * API (see README "API"): GET /api/me, GET /api/ssh-keys, POST /api/ssh-keys,
+ * DELETE /api/ssh-keys/{fingerprint}. Everything else under /api is 404; other paths go to the
+ * page gate and the static files.
+ */
+export function createApp(deps: AppDeps): Hono<Env> {
+  const maxBodyBytes = deps.maxBodyBytes ?? 64 * 1024;
+  const headers = securityHeaders(deps.connectSources ?? []);
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    await next();
+    const response = withHeaders(c.res, c.req.path, headers);
+    // Assigning c.res makes Hono copy the response (and read its body through a stream): for
+    // the 3 MB key list of a 10,000-line file, a copy per request. Only a new object needs it.
+    if (response !== c.res) c.res = response;
+  });
+
+  app.onError((error, c) => {
+    const { status, body } = mapError(error);
+    return c.json(body, status);
+  });
+
+  app.use('/api/*', async (c, next) => {
+    const result = await deps.authenticate(c.req.raw);
+    if (isAuthFailure(result)) {
+      return c.json(errorBody(result.code, result.message), result.status);
+    }
+    c.set('identity', result);
+    await next();
+    return undefined;
+  });
+
+  app.get('/api/me', (c) => {
+    const { user, mode } = c.get('identity');
+    return c.json({ user, mode } satisfies MeResponse);
+  });
+
+  app.get('/api/ssh-keys', async (c) => {
+    const store = deps.storeFor(c.get('identity').user);
+    if (store.listBody !== undefined) {
+      // Same body as c.json(toWireList(list())), serialized by the store once per file
+      // content. Handed over as one Uint8Array, which the Node adapter writes to the socket as
+      // it is.
+      return c.body(await store.listBody(), 200, { 'Content-Type': 'application/json' });
+    }
+    return c.json(toWireList(await store.list()));
+  });
+
+  const tooLarge = (c: Context<Env>) =>
+    c.json(
+      errorBody(
+        'too-large',
+        `The request body is over ${maxBodyBytes} bytes. Send one public key line.`,
+      ),
+      413,
+    );
+  const limitBody = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
+
+  app.post(
+    '/api/ssh-keys',
+    async (c, next) => {
+      const type = c.req.header('Content-Type') ?? '';
+      if (!/^application\/json\s*(;|$)/i.test(type)) {
+        return c.json(
+          errorBody(
+            'unsupported-media-type',
+            'Send the request body as JSON (Content-Type: application/json).',
+          ),
+          415,
+        );
+      }
+      await next();
+      return undefined;
+    },
+    async (c, next) => {
+      // A declared length is checked without touching the body, which the Node adapter then
+      // reads straight from the socket. Hono's bodyLimit reads `request.body` even then, which
+      // makes the adapter build a full web Request and stream the body through it (about
+      // 3 ms of a POST here). Without a length (chunked), bodyLimit counts while it reads.
+      const length = c.req.header('Content-Length');
+      if (length === undefined || c.req.header('Transfer-Encoding') !== undefined) {
+        return limitBody(c, next);
+      }
+      if (!/^\d{1,15}$/.test(length) || Number(length) > maxBodyBytes) return tooLarge(c);
+      await next();
+      return undefined;
+    },
+    async (c) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(await c.req.text());
+      } catch {
+        return c.json(errorBody('bad-request', 'The request body is not valid JSON.'), 400);
+      }
+      const parsed = createKeyRequestSchema.safeParse(body);
+      if (!parsed.success) {
+        return c.json(errorBody('bad-request', describeIssues(parsed.error.issues)), 400);
+      }
+      const key = await deps.storeFor(c.get('identity').user).add(parsed.data, deps.now());
+      return c.json({ key: toWireKey(key) }, 201);
+    },
+  );
+
+  app.delete('/api/ssh-keys/:fingerprint', async (c) => {
+    const fingerprint = c.req.param('fingerprint');
+    if (!FINGERPRINT_PATTERN.test(fingerprint)) {
+      return c.json(
+        errorBody(
+          'bad-request',
+          'That is not a SHA256 fingerprint. Use the "SHA256:…" value from the key list, URL-encoded.',
+        ),
+        400,
+      );
+    }
+    await deps.storeFor(c.get('identity').user).remove(fingerprint);
+    return c.body(null, 204);
+  });
+
+  app.all('/api/me', methodNotAllowed('GET'));
+  app.all('/api/ssh-keys', methodNotAllowed('GET, POST'));
+  app.all('/api/ssh-keys/:fingerprint', methodNotAllowed('DELETE'));
+  app.all('/api/*', (c) =>
+    c.json(errorBody('not-found', `There is no API at ${c.req.path}. See the README, "API".`), 404),
+  );
+  app.all('/api', (c) =>
+    c.json(errorBody('not-found', `There is no API at ${c.req.path}. See the README, "API".`), 404),
+  );
+
+  app.all('*', async (c) => {
+    const gate = await deps.pageGate?.(c.req.raw);
+    if (gate != null) return gate;
+    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && deps.staticFiles !== undefined) {
+      const response = await deps.staticFiles(c.req.raw);
+      if (response !== null) return response;
+    }
+    return c.text('Not found.', 404);
+  });
+
+  return app;
+}

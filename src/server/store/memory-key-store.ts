@@ -1,0 +1,51 @@
+/**
+ * A KeyStore over an in-memory authorized_keys text, for the msw mock mode and tests.
+ * Platform-neutral: same model as the file store, without the file.
+ */
+import {
+  addKey,
+  listIgnoredLines,
+  listKeys,
+  readModel,
+  removeKey,
+} from '../keys-file/authorized-keys-file.ts';
+import type { KeyStore } from './key-store.ts';
+
+/** A KeyStore whose file is a string; `text()` shows the current contents. */
+export interface MemoryKeyStore extends KeyStore {
+  text(): string;
+}
+
+/**
+ * Creates an in-memory store holding `initialText` as the file.
+ * @param options.path the path reported by `list()` (display only).
+ * @param options.now the clock used to mark keys expired when listing.
+ */
+export function createMemoryKeyStore(
+  initialText = '',
+  options: { path?: string; now?: () => Date } = {},
+): MemoryKeyStore {
+  let text = initialText;
+  const path = options.path ?? '~/.ssh/authorized_keys';
+  const now = options.now ?? (() => new Date());
+  return {
+    text: () => text,
+    list: () =>
+      Promise.resolve({
+        keys: listKeys(text, now()),
+        ignoredLines: listIgnoredLines(readModel(text)),
+        warnings: [],
+        path,
+      }),
+    add: (request, at) =>
+      Promise.resolve().then(() => {
+        const result = addKey(text, request, at);
+        text = result.text;
+        return result.key;
+      }),
+    remove: (fingerprint) =>
+      Promise.resolve().then(() => {
+        text = removeKey(text, fingerprint);
+      }),
+  };
+}
