@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { ensureTestUser, type TestUser } from '../src/testing/sshd.ts';
 import { startKeysmith, type RunningKeysmith } from './fixtures/keysmith-server.ts';
-import { sshKeygen } from './fixtures/ssh-keygen.ts';
+import { sshKeygen } from '../src/testing/ssh-keygen.ts';
 
 // Another local user's web server on another port of 127.0.0.1, visited by the same browser
 // that signed in to Keysmith: browsers send cookies for 127.0.0.1 to every port of it (RFC 6265

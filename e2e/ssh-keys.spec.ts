@@ -18,7 +18,7 @@ import {
 } from '../src/testing/sshd.ts';
 import { expectNoAxeViolations } from './fixtures/axe.ts';
 import { startKeysmith, type RunningKeysmith } from './fixtures/keysmith-server.ts';
-import { sshKeygen } from './fixtures/ssh-keygen.ts';
+import { sshKeygen } from '../src/testing/ssh-keygen.ts';
 
 // One real server, one real sshd and one browser tab for the whole story, in order.
 test.describe.configure({ mode: 'serial' });
@@ -257,7 +257,7 @@ test('Import Key: a pasted private key is refused and sent nowhere; a public key
   expect(requests.slice(before).filter((request) => request.method !== 'GET')).toEqual([]);
 
   await field.fill(rsa.publicKey);
-  await expect(dialog).toContainText(`RSA 3072 bits, ${rsa.fingerprint} (old@workstation)`);
+  await expect(dialog).toContainText(`RSA 2048 bits, ${rsa.fingerprint} (old@workstation)`);
   await dialog.getByLabel('Name').fill('workstation');
   await dialog.getByRole('button', { name: 'Add Key' }).click();
   await expect(dialog).toHaveCount(0);

@@ -1,8 +1,10 @@
 /**
- * Test keys made by the real ssh-keygen (fast, and the ground truth for formats).
+ * Test keys made and read by the real ssh-keygen (fast, and the ground truth for formats), for
+ * the unit, component, interop and e2e tests alike.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface TestKey {
@@ -43,6 +45,18 @@ export function makeTestKey(
   return { privatePath, publicLine, fingerprint };
 }
 
+/** A key pair as strings, for tests that need keys the page did not make; no file is left. */
+export function sshKeygen(
+  type: 'ed25519' | 'rsa' | 'ecdsa',
+  comment: string,
+): { publicKey: string; privateKey: string; fingerprint: string } {
+  return inTemporaryDir((dir) => {
+    const key = makeTestKey(dir, 'key', { type, comment });
+    const privateKey = fs.readFileSync(key.privatePath, 'utf8');
+    return { publicKey: key.publicLine, privateKey, fingerprint: key.fingerprint };
+  });
+}
+
 /** The SHA256 fingerprints `ssh-keygen -lf FILE` prints, one per key it reads, in order. */
 export function sshKeygenFingerprints(file: string): string[] {
   const out = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', file], {
@@ -53,4 +67,26 @@ export function sshKeygenFingerprints(file: string): string[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => line.split(' ')[1] ?? '');
+}
+
+/** What `ssh-keygen -y` derives from a private key file (checks the page's key with the real tool). */
+export function sshKeygenPublicFromPrivate(privateKey: string, passphrase = ''): string {
+  return inTemporaryDir((dir) => {
+    const file = path.join(dir, 'key');
+    // ssh-keygen refuses a private key file that others can read.
+    fs.writeFileSync(file, privateKey, { mode: 0o600 });
+    return execFileSync('ssh-keygen', ['-y', '-P', passphrase, '-f', file], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    }).trimEnd();
+  });
+}
+
+function inTemporaryDir<T>(use: (dir: string) => T): T {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keysmith-ssh-keygen-'));
+  try {
+    return use(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

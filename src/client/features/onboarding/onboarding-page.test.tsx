@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sshKeygenPublicFromPrivate } from '../../../../e2e/fixtures/ssh-keygen.ts';
+import { sshKeygenPublicFromPrivate } from '../../../testing/ssh-keygen.ts';
 import type { FileWarning } from '../../../api/ssh-keys.ts';
 import { decodePrivateKey } from '../../../openssh/private-key.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';

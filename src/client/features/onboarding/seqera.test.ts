@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sshKeygen } from '../../../../e2e/fixtures/ssh-keygen.ts';
+import { sshKeygen } from '../../../testing/ssh-keygen.ts';
 import {
   credentialsRequestBody,
   credentialsUrl,

@@ -2,7 +2,7 @@ import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { sshKeygenPublicFromPrivate } from '../../../../e2e/fixtures/ssh-keygen.ts';
+import { sshKeygenPublicFromPrivate } from '../../../testing/ssh-keygen.ts';
 import { bcryptPbkdf } from '../../../crypto/bcrypt-pbkdf.ts';
 import { decodePrivateKey } from '../../../openssh/private-key.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';

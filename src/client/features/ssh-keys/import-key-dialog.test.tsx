@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sshKeygen } from '../../../../e2e/fixtures/ssh-keygen.ts';
+import { sshKeygen } from '../../../testing/ssh-keygen.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';
 import {
   createMemoryKeyStore,

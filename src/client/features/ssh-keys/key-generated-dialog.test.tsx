@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sshKeygen } from '../../../../e2e/fixtures/ssh-keygen.ts';
+import { sshKeygen } from '../../../testing/ssh-keygen.ts';
 import type { GeneratedKey } from './generated-key.ts';
 import { KeyGeneratedDialog } from './key-generated-dialog.tsx';
 

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sshKeygen } from '../../../../e2e/fixtures/ssh-keygen.ts';
+import { sshKeygen } from '../../../testing/ssh-keygen.ts';
 import type { FileWarning } from '../../../api/ssh-keys.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';
 import {
@@ -98,7 +98,7 @@ describe('SSH Keys page states', () => {
 
     const foreign = within(list).getByRole('listitem', { name: 'old-rsa-key' });
     expect(foreign).toHaveTextContent('Not added by Keysmith');
-    expect(foreign).toHaveTextContent('ssh-rsa (3072 bits)');
+    expect(foreign).toHaveTextContent('ssh-rsa (2048 bits)');
     expect(within(foreign).getByText(legacy.fingerprint)).toBeInTheDocument();
     expect(foreign).toHaveTextContent('AddedUnknown');
     expect(foreign).toHaveTextContent('ExpiresNever');
