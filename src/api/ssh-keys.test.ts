@@ -1,12 +1,23 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { Access, DecodedOptions, DerivedAccess } from '../openssh/authorized-keys-options.ts';
 import {
   createKeyRequestSchema,
   listKeysResponseSchema,
   sshKeySchema,
   toWireKey,
   toWireList,
+  type Access as ApiAccess,
+  type KeyOptions,
   type SshKey,
 } from './ssh-keys.ts';
+
+describe('the contract and src/openssh', () => {
+  it('has the same decoded options and access levels as the option rules', () => {
+    expectTypeOf<KeyOptions>().toEqualTypeOf<DecodedOptions>();
+    expectTypeOf<ApiAccess>().toEqualTypeOf<Access>();
+    expectTypeOf<SshKey['access']>().toEqualTypeOf<DerivedAccess>();
+  });
+});
 
 const publicKey =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ada@laptop';

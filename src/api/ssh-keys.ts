@@ -10,6 +10,11 @@
 // The English messages alone: 'zod/locales' would load all of zod's 60-odd languages.
 import en from 'zod/v4/locales/en.js';
 import * as z from 'zod/mini';
+import {
+  ACCESS_LEVELS,
+  DERIVED_ACCESS_LEVELS,
+  type DecodedOptions,
+} from '../openssh/authorized-keys-options.ts';
 
 // zod/mini loads no messages by itself ("Invalid input" for everything); the server turns the
 // issues of a refused request into its 400 message, so they must say what was wrong.
@@ -142,7 +147,7 @@ export const fromListSchema = z.array(fromPatternSchema).check(
 );
 
 /** What the key may do once logged in; maps to options the server composes itself. */
-export const accessSchema = z.enum(['restricted', 'interactive', 'full']);
+export const accessSchema = z.enum(ACCESS_LEVELS);
 export type Access = z.infer<typeof accessSchema>;
 
 export const createKeyRequestSchema = z.strictObject({
@@ -172,7 +177,7 @@ export const keyOptionsSchema = z.object({
   command: z._default(z.nullable(z.string()), null),
   /** Every option as written, in order, for display of what was not decoded above. */
   raw: z._default(z.array(z.string()), () => []),
-});
+}) satisfies z.ZodMiniType<DecodedOptions>;
 export type KeyOptions = z.infer<typeof keyOptionsSchema>;
 
 /**
@@ -206,7 +211,7 @@ export const sshKeySchema = z.object({
   /** No options at all: each option's own default (a fresh object per key). */
   options: z._default(keyOptionsSchema, () => keyOptionsSchema.parse({})),
   /** Derived from options: "restricted" (restrict), "interactive" (restrict,pty), "full" (none), "custom" (anything else). */
-  access: z.enum(['restricted', 'interactive', 'full', 'custom']),
+  access: z.enum(DERIVED_ACCESS_LEVELS),
   /** ISO 8601 (UTC) from `expiry-time`, or null when the key does not expire. */
   expiresAt: z._default(z.nullable(z.string()), null),
   expired: z._default(z.boolean(), false),
@@ -326,6 +331,8 @@ export const errorCodeSchema = z.enum([
   'too-large',
   'unsupported-media-type',
   'file-error',
+  'too-many-requests',
+  'busy',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;

@@ -16,7 +16,6 @@ import {
   listKeys,
   listModelJson,
   listModelKeys,
-  parseExpiryTime,
   parseMetadataLine,
   readModel,
   removeKey,
@@ -137,21 +136,7 @@ describe('listKeys', () => {
   });
 });
 
-describe('parseExpiryTime / parseMetadataLine', () => {
-  it('reads sshd timespecs: UTC with Z, local time without', () => {
-    expect(parseExpiryTime('20300102Z')?.toISOString()).toBe('2030-01-02T00:00:00.000Z');
-    expect(parseExpiryTime('203001021314Z')?.toISOString()).toBe('2030-01-02T13:14:00.000Z');
-    expect(parseExpiryTime('20300102131415Z')?.toISOString()).toBe('2030-01-02T13:14:15.000Z');
-    expect(parseExpiryTime('20300102131415')?.getTime()).toBe(
-      new Date(2030, 0, 2, 13, 14, 15).getTime(),
-    );
-    // glibc's timegm rolls a day past the month's end over, as sshd reads it.
-    expect(parseExpiryTime('20300230Z')?.toISOString()).toBe('2030-03-02T00:00:00.000Z');
-    for (const bad of ['2030010', '20301301Z', '203001021314159Z', 'x', '']) {
-      expect(parseExpiryTime(bad)).toBeNull();
-    }
-  });
-
+describe('parseMetadataLine', () => {
   it('reads only its own exact metadata format', () => {
     expect(parseMetadataLine('# keysmith added=2026-01-02T03:04:05Z')).toEqual({
       name: null,

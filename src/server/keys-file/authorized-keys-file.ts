@@ -13,20 +13,24 @@
 import {
   KEY_NAME_PATTERN,
   toWireKey,
-  type Access,
   type CreateKeyRequest,
   type IgnoredLine,
   type KeyFlag,
-  type KeyOptions,
   type SshKey,
 } from '../../api/ssh-keys.ts';
 import {
   formatAuthorizedKeysLine,
-  parseAbsoluteTime,
   parseAuthorizedKeysLine,
   type AuthorizedKeyEntry,
-  type AuthorizedKeyOption,
 } from '../../openssh/authorized-keys-line.ts';
+import {
+  composeAccessOptions,
+  decodeOptions,
+  deriveAccess,
+  earliestExpiry,
+  formatExpiryTime,
+  readsBackAs,
+} from '../../openssh/authorized-keys-options.ts';
 import {
   fingerprintSha256,
   formatPublicKey,
@@ -187,92 +191,6 @@ export function formatMetadataLine(metadata: KeysmithMetadata): string {
 /** ISO 8601 UTC with whole seconds, as kept in the metadata line. */
 export function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/**
- * Reads sshd's `expiry-time` value as sshd 9.2 does (misc.c parse_absolute_time, see
- * parseAbsoluteTime): without `Z` or `UTC` in the local standard time of this process's time
- * zone, the same machine as sshd in practice. Null when sshd refuses the value.
- */
-export function parseExpiryTime(value: string): Date | null {
-  const seconds = parseAbsoluteTime(value);
-  return seconds === null ? null : new Date(seconds * 1000);
-}
-
-/** The expiry-time sshd applies: the earliest of them (auth-options.c keeps the smallest). */
-function earliestExpiry(
-  options: readonly AuthorizedKeyOption[],
-): { raw: string; date: Date } | null {
-  let earliest: { raw: string; date: Date } | null = null;
-  for (const option of options) {
-    if (option.name !== 'expiry-time' || option.value === null) continue;
-    const date = parseExpiryTime(option.value);
-    if (date !== null && (earliest === null || date.getTime() < earliest.date.getTime())) {
-      earliest = { raw: option.value, date };
-    }
-  }
-  return earliest;
-}
-
-/** sshd's `expiry-time` value in UTC with seconds: `YYYYMMDDHHMMSSZ` (whole seconds, rounded down). */
-export function formatExpiryTime(date: Date): string {
-  const iso = date.toISOString();
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
-}
-
-function rawOption(option: AuthorizedKeyOption): string {
-  return option.value === null
-    ? option.name
-    : `${option.name}="${option.value.replaceAll('"', '\\"')}"`;
-}
-
-/** Decodes the options sshd applies to a key line into the API's shape. */
-export function decodeOptions(options: readonly AuthorizedKeyOption[]): KeyOptions {
-  const find = (name: string) => options.find((option) => option.name === name);
-  const from = find('from');
-  return {
-    restrict: find('restrict') !== undefined,
-    pty: find('pty') !== undefined,
-    from: from?.value == null ? null : from.value.split(','),
-    expiryTime: earliestExpiry(options)?.raw ?? null,
-    command: find('command')?.value ?? null,
-    raw: options.map(rawOption),
-  };
-}
-
-/** The access level that a set of options amounts to; `from` and `expiry-time` do not change it. */
-export function deriveAccess(options: readonly AuthorizedKeyOption[]): SshKey['access'] {
-  const rest = options
-    .filter((option) => option.name !== 'from' && option.name !== 'expiry-time')
-    .map((option) => (option.value === null ? option.name : rawOption(option)))
-    .sort()
-    .join(',');
-  switch (rest) {
-    case 'restrict':
-      return 'restricted';
-    case 'pty,restrict':
-      return 'interactive';
-    case '':
-      return 'full';
-    default:
-      return 'custom';
-  }
-}
-
-function composeAccessOptions(access: Access): AuthorizedKeyOption[] {
-  switch (access) {
-    case 'restricted':
-      return [{ name: 'restrict', value: null }];
-    case 'interactive':
-      return [
-        { name: 'restrict', value: null },
-        { name: 'pty', value: null },
-      ];
-    case 'full':
-      return [];
-    default:
-      return access satisfies never;
-  }
 }
 
 function isIgnoredBySshd(text: string): boolean {
@@ -573,19 +491,7 @@ export function composeKeyLines(
   const metadataLine = formatMetadataLine({ name: request.name ?? null, addedAt: isoSeconds(now) });
 
   // Read the composed line back the way the listing (and sshd) will, and refuse any difference.
-  const reread = parseAuthorizedKeysLine(keyLine);
-  const same =
-    !/[\r\n\0]/.test(keyLine) &&
-    reread.key.type === key.type &&
-    sameBytes(reread.key.blob, key.blob) &&
-    reread.options.length === options.length &&
-    reread.options.every((option, i) => {
-      const composed = options[i];
-      return (
-        composed !== undefined && option.name === composed.name && option.value === composed.value
-      );
-    });
-  if (!same) {
+  if (!readsBackAs(keyLine, options, key)) {
     throw new KeyStoreError(
       'invalid-key',
       400,
