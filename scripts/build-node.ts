@@ -2,10 +2,9 @@
  * Builds dist/node (the server and the `keysmith` command) with Vite's SSR build (rolldown):
  * `npm run build:node` runs it after `tsc -p tsconfig.node.json` has type-checked the sources.
  *
- * Why not tsc's own output: run unbundled, Node loads every module a package's entry re-exports.
- * `zod/mini` alone brings zod's core, JSON-schema code and every locale (about 13 MB of RSS for
- * a server that uses a few schemas), hono about 8 MB. Bundled here, the dependencies are
- * tree-shaken: only the code the server calls is ever loaded (issue 6, figure 6).
+ * Why not tsc's own output: run unbundled, Node loads every module a package's entry re-exports
+ * (`zod/mini` brings its JSON-schema code and every locale); bundled and tree-shaken here, the
+ * server loads only the code it calls.
  *
  * Every file of ours keeps its path under dist/node (`preserveModules`), because code finds its
  * neighbours by `import.meta.url`: cli/serve-command.js finds dist/web at ../../web, kdf-runner.js

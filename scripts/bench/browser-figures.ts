@@ -5,9 +5,9 @@
  *
  * The timestamps are taken inside the page (performance.now(), so the test driver's own
  * latency is not counted) by a script installed before the app's: a capturing click listener,
- * a MutationObserver, and a wrapper around fetch that notes when the app POSTs the public key
- * (the private key is complete by then: the dialog encodes it first, see
- * src/client/features/ssh-keys/generate-key-dialog.tsx).
+ * a MutationObserver, the app's own performance mark for a complete private key
+ * (src/client/features/ssh-keys/use-generate-key.ts), and a wrapper around fetch that notes
+ * when the app POSTs the public key.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, rmSync } from 'node:fs';
@@ -90,10 +90,9 @@ const INSTALL_MARKS = `(() => {
 
 /**
  * Waits until the page script has set `mark`. Not with a Playwright locator: its role queries
- * run in the page's main thread, over and over while they wait, and competed with the very
- * load and key generation being timed (the first-load profile showed them among the top
- * functions). This polls one property every 50 ms; the times come from the page's own marks,
- * so the polling interval adds nothing to them.
+ * run in the page's main thread, over and over while they wait, and compete with the very
+ * load and key generation being timed. This polls one property every 50 ms; the times come
+ * from the page's own marks, so the polling interval adds nothing to them.
  */
 async function waitForMark(page: Page, mark: keyof PageMarks): Promise<void> {
   await page.waitForFunction((name) => window.__keysmithBench?.[name] != null, mark, {
@@ -202,7 +201,7 @@ async function generateOnce(
 
 /**
  * When the private key was complete: the app's own mark if it sets one, else the POST of the
- * public key (which the dialog sends after encoding the private key, as of this writing).
+ * public key.
  */
 function keyReady(marks: PageMarks): { at: number | null; how: 'mark' | 'POST' } {
   return marks.keyReady !== null

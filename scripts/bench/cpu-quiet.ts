@@ -2,11 +2,9 @@
  * Waiting for the machine to go quiet before a timed step, so that a figure times its own
  * step and not the tail of whatever the harness did just before.
  *
- * The case that needed it: Chromium's headless mode builds browser UI for every new window,
- * which is what Playwright opens for each page. In a trace of figure 3b, a separate renderer
- * loaded the omnibox popup's WebUI (chrome://omnibox-popup.top-chrome, some 390 requests,
- * about 0.8 s of main-thread time) during the very page load being timed, on the same two
- * cores. A person's browser built its window long before they navigate.
+ * Chromium's headless mode builds browser UI (the omnibox popup's WebUI) in another renderer for
+ * every window Playwright opens, on the cores the timed page load needs; a person's browser
+ * built its window long before they navigate.
  */
 import { readFileSync } from 'node:fs';
 

@@ -1,7 +1,7 @@
 /**
- * `npm run bench` (node --import tsx scripts/bench/main.ts): every figure of issue 6 on this
- * machine, each with our number, the reference measured in the same run, the ratio, the target
- * and PASS/FAIL; exits 1 when a target is missed.
+ * `npm run bench` (node --import tsx scripts/bench/main.ts): every performance figure of the
+ * README on this machine, each with our number, the reference measured in the same run, the
+ * ratio, the target and PASS/FAIL; exits 1 when a target is missed.
  *
  *   --no-build          use the existing dist/ instead of running `npm run build` first
  *   --only=kdf,browser,server   run only these groups

@@ -42,14 +42,9 @@ async function main(argv: readonly string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'serve':
-        // A long-running server whose large allocations come once (the first read of a large
-        // authorized_keys): V8's defaults, tuned for throughput, let the young generation grow
-        // to 2 × 16 MB and the heap far beyond what stays alive. --optimize-for-size keeps the
-        // heap near its live size, and a growth factor of 1 keeps the young generation at its
-        // starting size: peak RSS with a 10,000-line file about 92 MB instead of 138 MB (issue
-        // 6, figure 6), request times and the first read's time unchanged within noise. Set
-        // here, before the server's modules load, so that every way of starting it (npm start,
-        // the bin, node dist/node/cli/main.js serve) gets them; V8 reads both while it runs.
+        // V8's throughput defaults let the heap and young generation grow far past what stays
+        // alive after the first read of a large authorized_keys; these keep the server near its
+        // live size. Set before the server's modules load, so every way of starting it gets them.
         setFlagsFromString('--optimize-for-size --semi-space-growth-factor=1');
         return await (await serveCommand()).runServe(rest);
       case 'keygen':
