@@ -1,6 +1,7 @@
 /**
  * `keysmith serve`: flags and environment, validated; then the server, until SIGINT or SIGTERM.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -10,7 +11,8 @@ import {
   checkAuthorizedKeysTemplate,
   DEFAULT_AUTHORIZED_KEYS_TEMPLATE,
 } from '../server/node/authorized-keys-path.ts';
-import { startServer, type ServerConfig } from '../server/node/node-server.ts';
+import { startServer, type OidcConfig, type ServerConfig } from '../server/node/node-server.ts';
+import { loadSessionKey, type SessionKey } from '../server/auth/session-cookie.ts';
 
 export const SERVE_HELP = `Usage: keysmith serve [options]
 
@@ -19,20 +21,43 @@ Serves Keysmith: the web app and its API over authorized_keys.
 Options:
   --host ADDR              address to listen on (default 127.0.0.1; local mode: loopback only)
   --port N                 port to listen on (default 8022; 0 picks a free port)
-  --auth local|proxy       local: one user, sign-in token in the printed URL (default)
+  --auth local|proxy|oidc  local: one user, sign-in token in the printed URL (default)
                            proxy: user name from a sign-in proxy's header (several users)
+                           oidc: Keysmith signs people in at an OpenID Connect provider
   --user-header NAME       proxy mode: header naming the user (default X-Forwarded-User)
   --trusted-proxy ADDR     proxy mode: IP address of the proxy (repeatable; required)
-  --public-url URL         proxy mode: the address people open Keysmith at through the
-                           proxy, e.g. https://keys.example.org (required); changes are
+  --public-url URL         proxy and oidc modes: the address people open Keysmith at,
+                           e.g. https://keys.example.org (required); changes are
                            accepted only from pages of this origin
+  --oidc-issuer URL        oidc mode: the provider's issuer URL (required)
+  --oidc-client-id ID      oidc mode: Keysmith's client id at the provider (required)
+  --oidc-client-secret-file FILE
+                           oidc mode: file holding the client secret (required)
+  --oidc-user-claim NAME   oidc mode: claim naming the local user (default
+                           preferred_username)
+  --oidc-user-strip-domain DOMAIN
+                           oidc mode: read an e-mail style claim jane@DOMAIN as jane;
+                           other domains are refused
+  --session-key-file FILE  oidc mode: 32+ random bytes sealing the session cookies, the
+                           same on every replica (required); make one with:
+                           openssl rand -base64 48 > FILE && chmod 600 FILE
+  --session-hours N        oidc mode: how long a sign-in lasts (default 8)
   --authorized-keys TPL    file to edit, sshd style: %h home, %u user, %% percent
                            (default %h/.ssh/authorized_keys)
   --min-uid N              proxy mode: lowest uid served (default 1000)
+  --max-user-processes N   proxy mode as root: most per-user helper processes at once
+                           (default 8; each takes about 40 MB)
+  --user-process-idle S    proxy mode: seconds an idle helper process lives (default 60)
+  --user-process-queue N   proxy mode: most requests waiting for a helper, then 503
+                           (default 4 x --max-user-processes)
+  --max-requests-per-user N  proxy mode: most requests of one user at once, then 429
+                           (default 4)
   --static DIR             built web app to serve (default dist/web)
   --seqera-api URL         a Seqera Platform API the onboarding page may send the new
                            credential to from the browser (repeatable; e.g.
                            https://api.cloud.seqera.io); without it the page offers copy only
+  --audit-log PATH         append one JSON line per change and refused change to PATH
+                           ("-" for standard output)
   --help                   show this help
 
 Environment:
@@ -123,7 +148,7 @@ const flagsSchema = z
       .refine((port) => port <= 65_535, '--port must be a number from 0 to 65535.')
       .default(8022),
     auth: z
-      .enum(['local', 'proxy'], { message: '--auth must be "local" or "proxy".' })
+      .enum(['local', 'proxy', 'oidc'], { message: '--auth must be "local", "proxy" or "oidc".' })
       .default('local'),
     'user-header': z
       .string()
@@ -133,6 +158,33 @@ const flagsSchema = z
       .array(z.string().refine((a) => isIP(a) !== 0, '--trusted-proxy must be an IP address.'))
       .default([]),
     'public-url': publicUrlSchema.optional(),
+    'oidc-issuer': z
+      .string()
+      .refine(URL.canParse, '--oidc-issuer must be a URL such as https://login.example.org.')
+      .optional(),
+    'oidc-client-id': z.string().min(1, '--oidc-client-id must not be empty.').optional(),
+    'oidc-client-secret-file': z.string().min(1).optional(),
+    'oidc-user-claim': z
+      .string()
+      .regex(/^[\x21-\x7e]{1,100}$/, '--oidc-user-claim must be a claim name.')
+      .default('preferred_username'),
+    'oidc-user-strip-domain': z
+      .string()
+      .regex(
+        /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i,
+        '--oidc-user-strip-domain must be a domain such as example.org.',
+      )
+      .optional(),
+    'session-key-file': z.string().min(1).optional(),
+    'session-hours': z
+      .string()
+      .regex(/^\d{1,4}(\.\d+)?$/, '--session-hours must be a number of hours.')
+      .transform(Number)
+      .refine(
+        (hours) => hours > 0 && hours <= 720,
+        '--session-hours must be above 0 and at most 720.',
+      )
+      .default(8),
     'authorized-keys': z
       .string()
       .superRefine((template, ctx) => {
@@ -146,8 +198,36 @@ const flagsSchema = z
       .transform(Number)
       .refine((uid) => uid >= 1, '--min-uid must be at least 1 (root is never served).')
       .default(1000),
+    'max-user-processes': z
+      .string()
+      .regex(/^\d{1,4}$/, '--max-user-processes must be a whole number from 1 to 1000.')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 1000, '--max-user-processes must be from 1 to 1000.')
+      .default(8),
+    'user-process-idle': z
+      .string()
+      .regex(/^\d{1,5}$/, '--user-process-idle must be a whole number of seconds, 1 to 86400.')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 86_400, '--user-process-idle must be from 1 to 86400.')
+      .default(60),
+    'user-process-queue': z
+      .string()
+      .regex(/^\d{1,5}$/, '--user-process-queue must be a whole number from 0 to 10000.')
+      .transform(Number)
+      .refine((n) => n <= 10_000, '--user-process-queue must be from 0 to 10000.')
+      .optional(),
+    'max-requests-per-user': z
+      .string()
+      .regex(/^\d{1,3}$/, '--max-requests-per-user must be a whole number from 1 to 100.')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 100, '--max-requests-per-user must be from 1 to 100.')
+      .default(4),
     static: z.string().min(1).optional(),
     'seqera-api': z.array(seqeraApiSchema).default([]),
+    'audit-log': z
+      .string()
+      .min(1, '--audit-log needs a file path, or - for standard output.')
+      .optional(),
     help: z.boolean().optional(),
   })
   .superRefine((flags, ctx) => {
@@ -165,6 +245,23 @@ const flagsSchema = z
           'Proxy mode needs --trusted-proxy ADDR: the address the sign-in proxy connects from.',
       });
     }
+    if (flags.auth === 'oidc') {
+      const missing = (
+        [
+          ['oidc-issuer', 'URL'],
+          ['oidc-client-id', 'ID'],
+          ['oidc-client-secret-file', 'FILE'],
+          ['public-url', 'URL'],
+          ['session-key-file', 'FILE'],
+        ] as const
+      ).filter(([flag]) => flags[flag] === undefined);
+      if (missing.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `OIDC mode needs ${missing.map(([flag, what]) => `--${flag} ${what}`).join(', ')}. See the README, "Sign-in with OpenID Connect".`,
+        });
+      }
+    }
     if (flags.auth === 'proxy' && flags['public-url'] === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -176,7 +273,7 @@ const flagsSchema = z
       ctx.addIssue({
         code: 'custom',
         message:
-          '--public-url is for proxy mode; local mode is opened at the 127.0.0.1 URL it prints. Leave --public-url out, or add --auth proxy.',
+          '--public-url is for proxy and oidc modes; local mode is opened at the 127.0.0.1 URL it prints. Leave --public-url out, or add --auth proxy or --auth oidc.',
       });
     }
   });
@@ -203,6 +300,33 @@ function defaultStaticDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
 }
 
+/** The client secret and the session key, or a message saying how to fix the file. */
+function readOidcFiles(
+  secretFile: string,
+  keyFile: string,
+): { clientSecret: string; sessionKey: SessionKey } | { error: string } {
+  let clientSecret: string;
+  try {
+    clientSecret = readFileSync(secretFile, 'utf8').trim();
+  } catch (error) {
+    return {
+      error: `Cannot read --oidc-client-secret-file ${secretFile} (${error instanceof Error ? error.message : String(error)}). Put the client secret from your provider in it.`,
+    };
+  }
+  if (clientSecret === '') {
+    return {
+      error: `--oidc-client-secret-file ${secretFile} is empty. Put the client secret from your provider in it.`,
+    };
+  }
+  try {
+    return { clientSecret, sessionKey: loadSessionKey(keyFile) };
+  } catch (error) {
+    return {
+      error: `--session-key-file: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
+
 /** Parses and validates `serve` arguments; returns the config or an error message for exit 2. */
 export function parseServeArgs(
   argv: readonly string[],
@@ -221,10 +345,22 @@ export function parseServeArgs(
         'user-header': { type: 'string' },
         'trusted-proxy': { type: 'string', multiple: true },
         'public-url': { type: 'string' },
+        'oidc-issuer': { type: 'string' },
+        'oidc-client-id': { type: 'string' },
+        'oidc-client-secret-file': { type: 'string' },
+        'oidc-user-claim': { type: 'string' },
+        'oidc-user-strip-domain': { type: 'string' },
+        'session-key-file': { type: 'string' },
+        'session-hours': { type: 'string' },
         'authorized-keys': { type: 'string' },
         'min-uid': { type: 'string' },
+        'max-user-processes': { type: 'string' },
+        'user-process-idle': { type: 'string' },
+        'user-process-queue': { type: 'string' },
+        'max-requests-per-user': { type: 'string' },
         static: { type: 'string' },
         'seqera-api': { type: 'string', multiple: true },
+        'audit-log': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -243,6 +379,25 @@ export function parseServeArgs(
     if (!checked.success) return { error: checked.error.issues.map((i) => i.message).join('\n') };
     token = checked.data;
   }
+  let oidc: OidcConfig | undefined;
+  if (flags.auth === 'oidc') {
+    const read = readOidcFiles(
+      flags['oidc-client-secret-file'] ?? '',
+      flags['session-key-file'] ?? '',
+    );
+    if ('error' in read) return read;
+    oidc = {
+      issuer: flags['oidc-issuer'] ?? '',
+      clientId: flags['oidc-client-id'] ?? '',
+      clientSecret: read.clientSecret,
+      userClaim: flags['oidc-user-claim'],
+      ...(flags['oidc-user-strip-domain'] === undefined
+        ? {}
+        : { stripDomain: flags['oidc-user-strip-domain'].toLowerCase() }),
+      sessionKey: read.sessionKey,
+      sessionHours: flags['session-hours'],
+    };
+  }
   return {
     config: {
       host: flags.host,
@@ -253,9 +408,19 @@ export function parseServeArgs(
       ...(flags['public-url'] === undefined ? {} : { publicUrl: flags['public-url'] }),
       authorizedKeys: flags['authorized-keys'],
       minUid: flags['min-uid'],
+      userProcesses: {
+        maxProcesses: flags['max-user-processes'],
+        idleMs: flags['user-process-idle'] * 1000,
+        maxQueue: flags['user-process-queue'] ?? 4 * flags['max-user-processes'],
+        maxPerUser: flags['max-requests-per-user'],
+      },
       staticDir: path.resolve(flags.static ?? defaultStaticDir()),
       connectSources: flags['seqera-api'],
       ...(token === undefined ? {} : { token }),
+      ...(oidc === undefined ? {} : { oidc }),
+      ...(flags['audit-log'] === undefined
+        ? {}
+        : { auditLog: flags['audit-log'] === '-' ? '-' : path.resolve(flags['audit-log']) }),
     },
   };
 }
@@ -293,6 +458,10 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   if (server.signInUrl !== null && server.user !== null) {
     process.stdout.write(
       `Keysmith is running for ${server.user}: ${server.signInUrl}\nOpen this URL in your browser; each new tab signs in from it. Press Ctrl+C to stop.\n`,
+    );
+  } else if (parsed.config.auth === 'oidc') {
+    process.stdout.write(
+      `Keysmith is running in OIDC mode on ${server.origin} (provider ${parsed.config.oidc?.issuer ?? ''}; open at ${parsed.config.publicUrl ?? ''}).\n`,
     );
   } else {
     process.stdout.write(

@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import {
   createKeyRequestSchema,
+  errorResponseSchema,
   toWireKey,
   toWireList,
   type ErrorCode,
@@ -15,12 +16,14 @@ import {
   type MeResponse,
 } from '../../api/ssh-keys.ts';
 import { KeyFormatError } from '../../openssh/errors.ts';
+import { fingerprintSha256, parsePublicKey } from '../../openssh/public-key.ts';
+import type { AuditEvent } from './audit-event.ts';
 import { KeyStoreError, type ErrorStatus, type KeyStore } from '../store/key-store.ts';
 
 /** Who is asking, as established by the injected authentication. */
 export interface Identity {
   user: string;
-  mode: 'local' | 'proxy' | 'mock';
+  mode: 'local' | 'proxy' | 'oidc' | 'mock';
 }
 
 /** Why a request was not let in; the message tells the person what to do. */
@@ -47,6 +50,15 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Origins the page may call besides its own (CSP connect-src), e.g. a Seqera Platform API. */
   connectSources?: readonly string[];
+  /** Receives one event per change and per refused change (`--audit-log`). */
+  audit?: (event: AuditEvent) => void;
+  /** The client's address for the audit trail: the peer, or a trusted proxy's X-Forwarded-For. */
+  clientAddress?: (request: Request) => string | null;
+  /**
+   * Runs before `/healthz` answers: may refuse it (local mode's Host check) or return null.
+   * Without it, `/healthz` answers everyone: it says nothing about users.
+   */
+  healthGate?(request: Request): Response | null;
 }
 
 /**
@@ -114,12 +126,45 @@ function withHeaders(
   return target;
 }
 
-type Env = { Variables: { identity: Identity } };
+/** What a change handler learned about the key, for the audit trail. */
+type AuditDetails = Pick<AuditEvent, 'fingerprint' | 'keyType' | 'name' | 'access' | 'expiresAt'>;
+
+type Env = { Variables: { identity: Identity; audit: Partial<AuditDetails> } };
+
+/** The key a validated add request names, or nulls when it cannot be read (the add fails too). */
+function keyOfRequest(publicKey: string): Pick<AuditDetails, 'fingerprint' | 'keyType'> {
+  try {
+    const key = parsePublicKey(publicKey);
+    return { fingerprint: fingerprintSha256(key.blob), keyType: key.type };
+  } catch {
+    return { fingerprint: null, keyType: null };
+  }
+}
+
+async function errorCodeOf(response: Response): Promise<string | null> {
+  if (response.status < 400) return null;
+  try {
+    const body = errorResponseSchema.safeParse(await response.clone().json());
+    return body.success ? body.data.error.code : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** The one error mapper: every failure leaves as `{ error: { code, message } }` with its status. */
-function mapError(error: unknown): { status: ErrorStatus; body: ErrorResponse } {
+function mapError(error: unknown): {
+  status: ErrorStatus;
+  body: ErrorResponse;
+  retryAfterSeconds?: number;
+} {
   if (error instanceof KeyStoreError) {
-    return { status: error.status, body: errorBody(error.code, error.message) };
+    return {
+      status: error.status,
+      body: errorBody(error.code, error.message),
+      ...(error.retryAfterSeconds === undefined
+        ? {}
+        : { retryAfterSeconds: error.retryAfterSeconds }),
+    };
   }
   if (error instanceof KeyFormatError) {
     const code: ErrorCode = error.code === 'private-key' ? 'private-key' : 'invalid-key';
@@ -182,9 +227,54 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   app.onError((error, c) => {
-    const { status, body } = mapError(error);
+    const { status, body, retryAfterSeconds } = mapError(error);
+    if (retryAfterSeconds !== undefined) c.header('Retry-After', String(retryAfterSeconds));
     return c.json(body, status);
   });
+
+  app.get('/healthz', (c) => {
+    const refusal = deps.healthGate?.(c.req.raw) ?? null;
+    if (refusal !== null) return refusal;
+    c.header('Cache-Control', 'no-store');
+    return c.json({ status: 'ok' });
+  });
+
+  const { audit } = deps;
+  if (audit !== undefined) {
+    // Registered before authentication, so a change refused at sign-in is recorded too.
+    app.use('/api/ssh-keys/*', async (c, next) => {
+      if (c.req.method !== 'POST' && c.req.method !== 'DELETE') return next();
+      await next();
+      // Unset when the request was refused before its handler read it.
+      const details = (c.get('audit') as Partial<AuditDetails> | undefined) ?? {};
+      let fingerprint = details.fingerprint ?? null;
+      if (c.req.method === 'DELETE') {
+        const last = c.req.path.slice(c.req.path.lastIndexOf('/') + 1);
+        let decoded = '';
+        try {
+          decoded = decodeURIComponent(last);
+        } catch {
+          // A broken % escape names no key.
+        }
+        fingerprint = FINGERPRINT_PATTERN.test(decoded) ? decoded : null;
+      }
+      const status = c.res.status;
+      audit({
+        time: deps.now().toISOString(),
+        user: (c.get('identity') as Identity | undefined)?.user ?? null,
+        action: c.req.method === 'POST' ? 'add' : 'delete',
+        fingerprint,
+        keyType: details.keyType ?? null,
+        name: details.name ?? null,
+        access: details.access ?? null,
+        expiresAt: details.expiresAt ?? null,
+        source: deps.clientAddress?.(c.req.raw) ?? null,
+        result: status < 400 ? 'ok' : status < 500 ? 'refused' : 'failed',
+        status,
+        error: await errorCodeOf(c.res),
+      });
+    });
+  }
 
   app.use('/api/*', async (c, next) => {
     const result = await deps.authenticate(c.req.raw);
@@ -261,6 +351,14 @@ export function createApp(deps: AppDeps): Hono<Env> {
       const parsed = createKeyRequestSchema.safeParse(body);
       if (!parsed.success) {
         return c.json(errorBody('bad-request', describeIssues(parsed.error.issues)), 400);
+      }
+      if (audit !== undefined) {
+        c.set('audit', {
+          ...keyOfRequest(parsed.data.publicKey),
+          name: parsed.data.name ?? null,
+          access: parsed.data.access,
+          expiresAt: parsed.data.expiresAt ?? null,
+        });
       }
       const key = await deps.storeFor(c.get('identity').user).add(parsed.data, deps.now());
       return c.json({ key: toWireKey(key) }, 201);

@@ -2,7 +2,7 @@
  * The Node process around the platform-neutral app: picks authentication and store for the
  * mode, serves dist/web, listens. `keysmith serve` (serve-command.ts) and the tests use it.
  */
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { createApp, type AppDeps, type AuthFailure } from '../http/app.ts';
@@ -11,15 +11,23 @@ import { createFileKeyStore } from './file-key-store.ts';
 import { KeyStoreError, type KeyStore } from '../store/key-store.ts';
 import { createLocalAuth, generateToken, signInUrl } from '../auth/local-auth.ts';
 import { createProxyAuth, normalizeAddress } from '../auth/proxy-auth.ts';
+import { createOidcAuth } from '../auth/oidc-auth.ts';
+import type { SessionKey } from '../auth/session-cookie.ts';
 import { createStaticFiles } from './static-files.ts';
 import { lookupAccount, type Account } from './system-users.ts';
 import { createUserProcessKeyStore } from './user-process-store.ts';
+import {
+  createUserProcessPool,
+  type UserProcessPool,
+  type UserProcessPoolOptions,
+} from './user-process-pool.ts';
+import { openAuditLog } from './audit-log.ts';
 
 export interface ServerConfig {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  auth: 'local' | 'proxy';
+  auth: 'local' | 'proxy' | 'oidc';
   userHeader: string;
   trustedProxies: readonly string[];
   /** sshd-style template: `%h`, `%u`, `%%`. */
@@ -34,9 +42,26 @@ export interface ServerConfig {
   connectSources?: readonly string[];
   /** Proxy mode, required: the origin people open Keysmith at (`--public-url`). */
   publicUrl?: string;
+  /** OIDC mode, required: the provider, the client and the session key (`--oidc-*`). */
+  oidc?: OidcConfig;
   /** Local mode: the user and home to serve (default: this process's user and $HOME). */
   user?: string;
   home?: string;
+  /** Proxy mode as root: bounds of the per-user helper processes (`--max-user-processes` …). */
+  userProcesses?: Partial<UserProcessPoolOptions>;
+  /** Where to append the audit trail, one JSON line per change: a file, or `-` for stdout. */
+  auditLog?: string;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The claim naming the local user, and the one e-mail domain to strip from it. */
+  userClaim: string;
+  stripDomain?: string;
+  sessionKey: SessionKey;
+  sessionHours: number;
 }
 
 export interface RunningServer {
@@ -91,14 +116,14 @@ async function findServableAccount(
   return { account };
 }
 
-function proxyStore(user: string, config: ServerConfig): KeyStore {
+function proxyStore(user: string, config: ServerConfig, pool: UserProcessPool): KeyStore {
   const resolve = async (): Promise<KeyStore> => {
     const found = await findServableAccount(user, config.minUid);
     if ('status' in found) throw new KeyStoreError(found.code, found.status, found.message);
     const { account } = found;
     const path = expandAuthorizedKeysTemplate(config.authorizedKeys, account);
     // As root, every file operation runs in a child that has become the user.
-    if ((process.getuid?.() ?? 0) === 0) return createUserProcessKeyStore(account, path);
+    if ((process.getuid?.() ?? 0) === 0) return createUserProcessKeyStore(pool, account, path);
     return createFileKeyStore({ path, home: account.home, user: account.name, uid: account.uid });
   };
   return {
@@ -113,6 +138,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let listeningPort = config.port;
   const remote = new WeakMap<Request, string>();
   const staticFiles = config.staticDir === null ? undefined : createStaticFiles(config.staticDir);
+  // Starts no process until a proxy-mode request needs one.
+  const pool = createUserProcessPool(config.userProcesses);
 
   let deps: AppDeps;
   let localInfo: { user: string; token: string } | null = null;
@@ -128,6 +155,33 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       authenticate: (request) => auth.authenticate(request),
       pageGate: (request) => auth.pageGate(request),
       storeFor: () => store,
+      now: () => new Date(),
+      ...(staticFiles === undefined ? {} : { staticFiles }),
+    };
+  } else if (config.auth === 'oidc') {
+    if (config.publicUrl === undefined || config.oidc === undefined) {
+      throw new TypeError('OIDC mode needs publicUrl and oidc (issuer, client, session key).');
+    }
+    const { oidc } = config;
+    const auth = createOidcAuth({
+      issuer: oidc.issuer,
+      clientId: oidc.clientId,
+      clientSecret: oidc.clientSecret,
+      claim: oidc.userClaim,
+      ...(oidc.stripDomain === undefined ? {} : { stripDomain: oidc.stripDomain }),
+      publicOrigin: config.publicUrl,
+      sessionKey: oidc.sessionKey,
+      sessionHours: oidc.sessionHours,
+      checkUser: async (user) => {
+        const found = await findServableAccount(user, config.minUid);
+        return 'status' in found ? found : null;
+      },
+      now: () => new Date(),
+    });
+    deps = {
+      authenticate: (request) => auth.authenticate(request),
+      pageGate: (request) => auth.pageGate(request),
+      storeFor: (user) => proxyStore(user, config, pool),
       now: () => new Date(),
       ...(staticFiles === undefined ? {} : { staticFiles }),
     };
@@ -158,13 +212,30 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
               headers: { 'Content-Type': 'text/plain; charset=utf-8' },
             });
       },
-      storeFor: (user) => proxyStore(user, config),
+      storeFor: (user) => proxyStore(user, config, pool),
       now: () => new Date(),
       ...(staticFiles === undefined ? {} : { staticFiles }),
     };
   }
 
-  const app = createApp({ ...deps, connectSources: config.connectSources ?? [] });
+  const auditLog = config.auditLog === undefined ? null : openAuditLog(config.auditLog);
+  const trustedPeers = new Set(
+    config.auth === 'proxy' ? config.trustedProxies.map(normalizeAddress) : [],
+  );
+  const clientAddress = (request: Request): string | null => {
+    const peer = remote.get(request);
+    if (peer === undefined) return null;
+    if (!trustedPeers.has(normalizeAddress(peer))) return normalizeAddress(peer);
+    // The proxy appends the address it saw; the first entry is the client as the proxy has it.
+    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() ?? '';
+    return isIP(forwarded) === 0 ? normalizeAddress(peer) : normalizeAddress(forwarded);
+  };
+  const app = createApp({
+    ...deps,
+    connectSources: config.connectSources ?? [],
+    clientAddress,
+    ...(auditLog === null ? {} : { audit: (event) => auditLog.write(event) }),
+  });
   const server = createAdaptorServer({
     fetch: (request: Request, env: HttpBindings | Http2Bindings) => {
       const address = env.incoming.socket.remoteAddress;
@@ -189,7 +260,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     signInUrl: localInfo === null ? null : signInUrl(origin, localInfo.token),
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          auditLog?.close();
+          void pool.close().then(resolve);
+        });
         if ('closeAllConnections' in server) server.closeAllConnections();
       }),
   };
