@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import type { AuthFailure, Identity } from '../http/app.ts';
-import { USER_NAME_PATTERN } from '../node/system-users.ts';
+import { USER_NAME_PATTERN, USER_NAME_RULE } from '../node/system-users.ts';
 
 export interface ProxyAuthOptions {
   /** Header carrying the user name, e.g. `X-Forwarded-User`. */
@@ -70,8 +70,7 @@ export function createProxyAuth(
       return {
         status: 403,
         code: 'forbidden',
-        message:
-          'The user name from the sign-in proxy is not a valid local user name. Ask your administrator to map it to one.',
+        message: `The user name from the sign-in proxy is not a valid local user name (${USER_NAME_RULE}). Ask your administrator to map your sign-in to your local account name.`,
       };
     }
     if (!SAFE_METHODS.has(request.method)) {
