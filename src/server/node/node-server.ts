@@ -154,6 +154,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     deps = {
       authenticate: (request) => auth.authenticate(request),
       pageGate: (request) => auth.pageGate(request),
+      // Loopback only: a load balancer never reaches it, and DNS rebinding must not either.
+      healthGate: (request) => auth.pageGate(request),
       storeFor: () => store,
       now: () => new Date(),
       ...(staticFiles === undefined ? {} : { staticFiles }),
