@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
@@ -58,6 +58,9 @@ Options:
                            https://api.cloud.seqera.io); without it the page offers copy only
   --audit-log PATH         append one JSON line per change and refused change to PATH
                            ("-" for standard output)
+  --config FILE            read flags from a JSON object, keys named as the flags without
+                           "--" (e.g. {"auth": "proxy", "trusted-proxy": ["127.0.0.1"]});
+                           flags on the command line win
   --help                   show this help
 
 Environment:
