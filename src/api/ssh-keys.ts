@@ -316,7 +316,7 @@ export type CreateKeyResponse = z.infer<typeof createKeyResponseSchema>;
 
 export const meResponseSchema = z.object({
   user: z.string(),
-  mode: z.enum(['local', 'proxy', 'mock']),
+  mode: z.enum(['local', 'proxy', 'oidc', 'mock']),
 });
 export type MeResponse = z.infer<typeof meResponseSchema>;
 
