@@ -163,7 +163,10 @@ const flagsSchema = z
     'public-url': publicUrlSchema.optional(),
     'oidc-issuer': z
       .string()
-      .refine(URL.canParse, '--oidc-issuer must be a URL such as https://login.example.org.')
+      .refine(
+        (text) => URL.canParse(text),
+        '--oidc-issuer must be a URL such as https://login.example.org.',
+      )
       .optional(),
     'oidc-client-id': z.string().min(1, '--oidc-client-id must not be empty.').optional(),
     'oidc-client-secret-file': z.string().min(1).optional(),
