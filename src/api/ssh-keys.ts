@@ -2,10 +2,8 @@
  * The HTTP contract between the browser app and the server: paths, zod schemas and the types
  * inferred from them. Both sides import this file, so they cannot disagree on a field.
  *
- * Written with `zod/mini`, zod's own tree-shakable build (same parser, functional API): the
- * browser app parses every response with these schemas, and classic zod's method-laden schemas
- * cost its first load about 20 KB gzipped (issue 6, figure 3a). The schemas still have `parse`
- * and `safeParse`, so the server uses them as before.
+ * Written with `zod/mini`, zod's tree-shakable build of the same parser: the browser app parses
+ * every response with these schemas, and only the parts it uses count against its first load.
  */
 // The English messages alone: 'zod/locales' would load all of zod's 60-odd languages.
 import en from 'zod/v4/locales/en.js';
@@ -163,8 +161,8 @@ export type CreateKeyRequest = z.input<typeof createKeyRequestSchema>;
 
 /*
  * A key's fields that hold their default (null, false, an empty list, an empty comment, no
- * options at all) are left out of the JSON and filled back in by these schemas: a 10,000-line
- * file lists about a quarter fewer bytes (issue 6, figure 4a). `toWireKey` leaves them out.
+ * options at all) are left out of the JSON by `toWireKey` and filled back in by these schemas,
+ * so a large file lists in fewer bytes.
  */
 
 /** authorized_keys options of a key line, decoded (sshd(8) AUTHORIZED_KEYS FILE FORMAT). */
