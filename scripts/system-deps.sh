@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# The Debian packages the tests use: ssh-keygen (openssh-client), sshd (openssh-server) and
-# Chromium. Installed when missing and running as root; otherwise a clear error with the command.
+# The Debian packages the tests use: ssh-keygen (openssh-client), sshd (openssh-server),
+# Chromium and nginx. Installed when missing and running as root; otherwise a clear error with the command.
 set -euo pipefail
 
 need=()
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# nginx for the end-to-end test behind a real proxy (e2e/nginx-proxy.spec.ts).
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing missing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # --no-install-recommends keeps Chromium's install small; sshd must not start on its own.
+  # --no-install-recommends keeps Chromium's install small; sshd and nginx must not start on their own.
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   exit 0
 fi
