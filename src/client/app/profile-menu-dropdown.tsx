@@ -2,6 +2,7 @@ import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useLocation } from 'wouter';
 import { preloadOnboarding } from '../features/onboarding/lazy-onboarding-page.tsx';
+import { signOut } from './profile-menu-sign-out.ts';
 
 /** How the person asked for the menu before this module had loaded, if they did. */
 export type OpenRequest = 'pointer' | 'keyboard' | null;
@@ -14,6 +15,7 @@ export function ProfileMenuDropdown({
   name,
   openRequest,
   focusTrigger,
+  canSignOut = false,
   children,
 }: {
   name: string;
@@ -21,6 +23,8 @@ export function ProfileMenuDropdown({
   openRequest: OpenRequest;
   /** The stand-in button had the focus: keep it on the button that replaces it. */
   focusTrigger: boolean;
+  /** Keysmith signed this person in itself (OIDC mode), so it can sign them out. */
+  canSignOut?: boolean;
   /** The button's face (avatar and name), the same as the stand-in's. */
   children: ReactNode;
 }) {
@@ -60,6 +64,21 @@ export function ProfileMenuDropdown({
         <DropdownMenu.Item className="menu-item" onSelect={() => navigate('/ssh-keys')}>
           SSH Keys
         </DropdownMenu.Item>
+        {canSignOut && (
+          <>
+            <DropdownMenu.Separator className="menu-separator" />
+            <DropdownMenu.Item
+              className="menu-item"
+              onSelect={() =>
+                void signOut((url) => window.location.assign(url)).then((problem) => {
+                  if (problem !== null) window.alert(problem);
+                })
+              }
+            >
+              Sign out
+            </DropdownMenu.Item>
+          </>
+        )}
       </DropdownMenu.Content>
     </DropdownMenu.Root>
   );

@@ -11,7 +11,7 @@ const ProfileMenuDropdown = preloadableLazy(() =>
 
 /**
  * The upper-right profile menu: the signed-in user's name, the way to the SSH Keys page and to
- * the Seqera onboarding flow ("Get started").
+ * the Seqera onboarding flow ("Get started"), and "Sign out" when Keysmith signed you in (OIDC).
  *
  * Until its first hover, focus or press, this is a stand-in button that looks and reads the
  * same (a menu button, collapsed); that first touch loads the Radix menu, which then replaces
@@ -36,7 +36,12 @@ export function ProfileMenu() {
 
   if (menu !== null) {
     return (
-      <ProfileMenuDropdown name={name} openRequest={openRequest} focusTrigger={menu.focusTrigger}>
+      <ProfileMenuDropdown
+        name={name}
+        openRequest={openRequest}
+        focusTrigger={menu.focusTrigger}
+        canSignOut={me.data?.mode === 'oidc'}
+      >
         {face}
       </ProfileMenuDropdown>
     );
