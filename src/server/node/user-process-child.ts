@@ -1,50 +1,29 @@
 /**
- * The child process that does one file operation for one user in proxy mode when the server
- * runs as root. It starts as root, takes on the user's groups (initgroups), gid and uid, checks
- * it cannot get root back, and only then touches the file system: a symbolic link or a directory
- * planted by that user can never make root write elsewhere, because root no longer writes.
+ * A per-user helper process of proxy mode when the server runs as root (user-process-pool.ts).
+ * It starts as root, takes on the user's groups (initgroups), gid and uid, checks it cannot get
+ * root back, and only then reads a request or touches the file system: a symbolic link or a
+ * directory planted by that user can never make root write elsewhere, because root no longer
+ * writes. It serves that one user and that one file for its whole life.
  *
- * Protocol: one JSON request on stdin, one JSON reply on stdout (see user-process-store.ts).
+ * Protocol (user-process-protocol.ts): the start message as the one argument; then one JSON
+ * request per line on stdin, answered in order, one JSON reply per line on stdout. It exits when
+ * stdin ends.
  */
-import { z } from 'zod';
-import { createKeyRequestSchema, toWireKey, toWireList } from '../../api/ssh-keys.ts';
+import { createInterface } from 'node:readline';
+import { toWireKey, toWireList } from '../../api/ssh-keys.ts';
 import { KeyFormatError } from '../../openssh/errors.ts';
 import { createFileKeyStore } from './file-key-store.ts';
-import { KeyStoreError } from '../store/key-store.ts';
-import { USER_NAME_PATTERN } from './system-users.ts';
+import { KeyStoreError, type KeyStore } from '../store/key-store.ts';
+import {
+  helperRequestSchema,
+  helperStartSchema,
+  type HelperReply,
+  type HelperStart,
+} from './user-process-protocol.ts';
 
-const accountSchema = z.strictObject({
-  name: z.string().regex(USER_NAME_PATTERN),
-  uid: z.number().int().min(1),
-  gid: z.number().int().min(0),
-  home: z.string().startsWith('/'),
-});
-
-export const childRequestSchema = z.discriminatedUnion('op', [
-  z.strictObject({
-    op: z.literal('list'),
-    account: accountSchema,
-    path: z.string().startsWith('/'),
-  }),
-  z.strictObject({
-    op: z.literal('add'),
-    account: accountSchema,
-    path: z.string().startsWith('/'),
-    request: createKeyRequestSchema,
-    now: z.iso.datetime(),
-  }),
-  z.strictObject({
-    op: z.literal('remove'),
-    account: accountSchema,
-    path: z.string().startsWith('/'),
-    fingerprint: z.string(),
-  }),
-]);
-export type ChildRequest = z.input<typeof childRequestSchema>;
-
-function dropPrivileges(account: z.infer<typeof accountSchema>): void {
+function dropPrivileges(account: HelperStart['account']): void {
   if (process.getuid?.() !== 0) {
-    throw new Error('The user-process child must start as root to drop to the user.');
+    throw new Error('The user process must start as root to drop to the user.');
   }
   // Order matters: groups and gid need root, so they go before setuid.
   // process.initgroups exists on POSIX Node but is missing from @types/node 20.
@@ -77,15 +56,8 @@ function dropPrivileges(account: z.infer<typeof accountSchema>): void {
   process.chdir('/');
 }
 
-async function run(input: string): Promise<unknown> {
-  const request = childRequestSchema.parse(JSON.parse(input));
-  dropPrivileges(request.account);
-  const store = createFileKeyStore({
-    path: request.path,
-    home: request.account.home,
-    user: request.account.name,
-    uid: request.account.uid,
-  });
+async function serve(store: KeyStore, message: unknown): Promise<unknown> {
+  const request = helperRequestSchema.parse(message);
   switch (request.op) {
     // Sent as the HTTP API sends them; the parent's schemas fill the defaults back in.
     case 'list':
@@ -100,7 +72,7 @@ async function run(input: string): Promise<unknown> {
   }
 }
 
-function errorPayload(error: unknown): { code: string; status: number; message: string } {
+function errorPayload(error: unknown): Extract<HelperReply, { ok: false }>['error'] {
   if (error instanceof KeyStoreError) {
     return { code: error.code, status: error.status, message: error.message };
   }
@@ -122,15 +94,36 @@ function errorPayload(error: unknown): { code: string; status: number; message: 
   };
 }
 
-const chunks: Buffer[] = [];
-process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
-process.stdin.on('end', () => {
-  run(Buffer.concat(chunks).toString('utf8')).then(
-    (result) => {
-      process.stdout.write(JSON.stringify({ ok: true, result }));
-    },
-    (error: unknown) => {
-      process.stdout.write(JSON.stringify({ ok: false, error: errorPayload(error) }));
-    },
-  );
-});
+/** The id of a request, to answer even a request that fails to parse; -1 without one. */
+function idOf(message: unknown): number {
+  if (typeof message !== 'object' || message === null || !('id' in message)) return -1;
+  return typeof message.id === 'number' ? message.id : -1;
+}
+
+function main(): void {
+  const start = helperStartSchema.parse(JSON.parse(process.argv[2] ?? ''));
+  dropPrivileges(start.account);
+  const uid = start.account.uid;
+  const store = createFileKeyStore({
+    path: start.path,
+    home: start.account.home,
+    user: start.account.name,
+    uid,
+  });
+  const reply = (message: HelperReply) => process.stdout.write(`${JSON.stringify(message)}\n`);
+  // One request at a time, in order: the parent sends the next only after the reply.
+  let queue = Promise.resolve();
+  createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line) => {
+    queue = queue.then(async () => {
+      let message: unknown = null;
+      try {
+        message = JSON.parse(line);
+        reply({ id: idOf(message), uid, ok: true, result: await serve(store, message) });
+      } catch (error) {
+        reply({ id: idOf(message), uid, ok: false, error: errorPayload(error) });
+      }
+    });
+  });
+}
+
+main();

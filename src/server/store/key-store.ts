@@ -21,7 +21,7 @@ export interface KeyStore {
 }
 
 /** HTTP statuses the API answers errors with. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 503;
 
 /**
  * An error meant for the API client: the app's one error mapper turns it into
@@ -30,11 +30,20 @@ export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 500 | 
 export class KeyStoreError extends Error {
   readonly code: ErrorCode;
   readonly status: ErrorStatus;
+  /** For a 429 or 503: when to try again, sent as `Retry-After` (RFC 9110 §10.2.3). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, status: ErrorStatus, message: string, options?: ErrorOptions) {
+  constructor(
+    code: ErrorCode,
+    status: ErrorStatus,
+    message: string,
+    options?: ErrorOptions,
+    retryAfterSeconds?: number,
+  ) {
     super(message, options);
     this.name = 'KeyStoreError';
     this.code = code;
     this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
