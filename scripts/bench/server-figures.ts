@@ -13,7 +13,8 @@ import {
   listKeysResponseSchema,
   type CreateKeyRequest,
 } from '../../src/api/ssh-keys.ts';
-import { ed25519PublicBlob, formatPublicKey } from '../../src/openssh/public-key.ts';
+import { ed25519PublicBlob } from '../../src/openssh/public-key-blob.ts';
+import { formatPublicKey } from '../../src/openssh/public-key-line.ts';
 import { ensureTestUser, makeTestDir, type TestUser } from '../../src/testing/sshd.ts';
 import { startKeysmithProcess, type KeysmithProcess } from './keysmith-process.ts';
 import { residentMb, sampleMemory } from './memory-sampler.ts';

@@ -11,13 +11,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodePrivateKey, privateKeyPublicBlob } from '../openssh/private-key.ts';
-import {
-  fingerprintSha256,
-  isPublicKeyType,
-  keyTypeLabel,
-  parsePublicKeyBlob,
-  type PublicKeyType,
-} from '../openssh/public-key.ts';
+import { fingerprintSha256 } from '../openssh/fingerprint.ts';
+import { isPublicKeyType, keyTypeLabel, type PublicKeyType } from '../openssh/key-types.ts';
+import { parsePublicKeyBlob } from '../openssh/public-key-blob.ts';
 import { randomart } from '../openssh/randomart.ts';
 import { base64DecodeCanonical } from '../openssh/wire.ts';
 import { UsageError, type CliIo } from './cli-io.ts';

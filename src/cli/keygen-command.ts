@@ -19,9 +19,10 @@ import { hostname, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateEd25519KeyPair } from '../crypto/keygen.ts';
-import { ed25519PublicBlob } from '../openssh/public-key.ts';
+import { fingerprintSha256 } from '../openssh/fingerprint.ts';
+import { ed25519PublicBlob } from '../openssh/public-key-blob.ts';
+import { findControlCharacter, formatPublicKey } from '../openssh/public-key-line.ts';
 import { encodePrivateKey } from '../openssh/private-key.ts';
-import { findControlCharacter, fingerprintSha256, formatPublicKey } from '../openssh/public-key.ts';
 import { UsageError, type CliIo } from './cli-io.ts';
 import { createNodeKdf } from './kdf-runner.ts';
 

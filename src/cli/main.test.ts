@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePrivateKey } from '../openssh/private-key.ts';
-import { parsePublicKey } from '../openssh/public-key.ts';
+import { parsePublicKey } from '../openssh/public-key-line.ts';
 import { runFingerprint } from './fingerprint-command.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -7,7 +7,7 @@ import {
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateEd25519KeyPair } from './keygen.ts';
-import { ed25519PublicBlob } from '../openssh/public-key.ts';
+import { ed25519PublicBlob } from '../openssh/public-key-blob.ts';
 import { base64Encode } from '../openssh/wire.ts';
 
 /** Node's own OpenSSL Ed25519 as an independent oracle: public key of a seed. */

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuthorizedKeysLine } from './authorized-keys-line.ts';
 import { KeyFormatError } from './errors.ts';
 import { generateEd25519KeyPair } from '../crypto/keygen.ts';
-import { ed25519PublicBlob } from './public-key.ts';
+import { ed25519PublicBlob } from './public-key-blob.ts';
+import { formatPublicKey } from './public-key-line.ts';
 import { encodePrivateKey } from './private-key.ts';
-import { formatPublicKey } from './public-key.ts';
 
 /** Option prefixes whose only effect on a `true` login over 127.0.0.1 is parse or refuse. */
 const PREFIXES = [

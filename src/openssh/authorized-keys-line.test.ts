@@ -9,7 +9,7 @@ import {
   type AuthorizedKeyOption,
 } from './authorized-keys-line.ts';
 import { KeyFormatError } from './errors.ts';
-import { formatPublicKey, parsePublicKey } from './public-key.ts';
+import { formatPublicKey, parsePublicKey } from './public-key-line.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const read = (name: string) => readFileSync(fixtures + name, 'utf8');

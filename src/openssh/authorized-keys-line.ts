@@ -5,14 +5,9 @@
  */
 import { parseAbsoluteTime } from './absolute-time.ts';
 import { KeyFormatError } from './errors.ts';
-import {
-  findControlCharacter,
-  formatPublicKey,
-  looksLikeKeyTypeName,
-  readSshdKey,
-  type KeyQuirk,
-  type PublicKey,
-} from './public-key.ts';
+import { looksLikeKeyTypeName, type PublicKey } from './key-types.ts';
+import { findControlCharacter, formatPublicKey } from './public-key-line.ts';
+import { readSshdKey, type KeyQuirk } from './sshd-key-reader.ts';
 
 export interface AuthorizedKeyOption {
   /** Lower-cased, as sshd compares names case-insensitively; flags keep their `no-` prefix. */

@@ -12,7 +12,7 @@ import {
   parseExpiryTime,
   readsBackAs,
 } from './authorized-keys-options.ts';
-import { parsePublicKey } from './public-key.ts';
+import { parsePublicKey } from './public-key-line.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const key = parsePublicKey(readFileSync(`${fixtures}ed25519-plain.pub`, 'utf8'));

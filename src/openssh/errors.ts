@@ -16,3 +16,14 @@ export class KeyFormatError extends Error {
     this.code = code;
   }
 }
+
+/** A KeyFormatError for text that is not a well-formed key. */
+export function invalidKey(message: string): KeyFormatError {
+  return new KeyFormatError('invalid-key', message);
+}
+
+/** Shows a short, safe rendering of untrusted text inside an error message. */
+export function printable(text: string): string {
+  const cleaned = text.replace(/[\p{Cc}]/gu, '?');
+  return cleaned.length > 40 ? `${cleaned.slice(0, 40)}…` : cleaned;
+}

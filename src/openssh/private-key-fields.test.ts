@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { KeyFormatError } from './errors.ts';
 import { generateEd25519KeyPair } from '../crypto/keygen.ts';
-import { ed25519PublicBlob } from './public-key.ts';
+import { ed25519PublicBlob } from './public-key-blob.ts';
+import { parsePublicKey } from './public-key-line.ts';
 import { decodePrivateKey, encodePrivateKey, privateKeyPublicBlob } from './private-key.ts';
-import { parsePublicKey } from './public-key.ts';
 import { SshWriter, base64Encode } from './wire.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));

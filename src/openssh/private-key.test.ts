@@ -7,15 +7,13 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { bcryptPbkdf } from '../crypto/bcrypt-pbkdf.ts';
 import { KeyFormatError } from './errors.ts';
 import { generateEd25519KeyPair } from '../crypto/keygen.ts';
-import { ed25519PublicBlob } from './public-key.ts';
+import { fingerprintSha256 } from './fingerprint.ts';
+import { keyTypeLabel } from './key-types.ts';
+import { ed25519PublicBlob } from './public-key-blob.ts';
+import { formatPublicKey, parsePublicKey } from './public-key-line.ts';
 import type { Kdf } from '../crypto/kdf.ts';
-import {
-  decodePrivateKey,
-  encodePrivateKey,
-  looksLikePrivateKey,
-  privateKeyPublicBlob,
-} from './private-key.ts';
-import { fingerprintSha256, formatPublicKey, keyTypeLabel, parsePublicKey } from './public-key.ts';
+import { decodePrivateKey, encodePrivateKey, privateKeyPublicBlob } from './private-key.ts';
+import { looksLikePrivateKey } from './private-key-detect.ts';
 import { randomart } from './randomart.ts';
 import { SshWriter, base64Encode } from './wire.ts';
 

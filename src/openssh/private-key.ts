@@ -7,7 +7,8 @@ import { KeyFormatError } from './errors.ts';
 import { bytesEqual } from '../crypto/bytes.ts';
 import type { Kdf } from '../crypto/kdf.ts';
 import { ed25519PublicKeyFromSeed } from '../crypto/keygen.ts';
-import { ed25519PublicBlob, findControlCharacter, parsePublicKeyBlob } from './public-key.ts';
+import { ed25519PublicBlob, parsePublicKeyBlob } from './public-key-blob.ts';
+import { findControlCharacter } from './public-key-line.ts';
 import {
   SshReader,
   SshWriter,
@@ -18,8 +19,6 @@ import {
   utf8DecodeStrict,
   utf8Encode,
 } from './wire.ts';
-
-export { looksLikePrivateKey } from './private-key-detect.ts';
 
 export interface DecodedPrivateKey {
   type: 'ssh-ed25519';

@@ -6,12 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KeyFormatError } from './errors.ts';
-import {
-  parsePublicKey,
-  parsePublicKeyBlob,
-  readSshdKey,
-  type PublicKeyType,
-} from './public-key.ts';
+import type { PublicKeyType } from './key-types.ts';
+import { parsePublicKeyBlob } from './public-key-blob.ts';
+import { parsePublicKey } from './public-key-line.ts';
+import { readSshdKey } from './sshd-key-reader.ts';
 import { SshWriter, base64Encode } from './wire.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));

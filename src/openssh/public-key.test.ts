@@ -4,14 +4,10 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KeyFormatError } from './errors.ts';
-import {
-  fingerprintSha256,
-  formatPublicKey,
-  keyTypeLabel,
-  parsePublicKey,
-  parsePublicKeyBlob,
-  type PublicKey,
-} from './public-key.ts';
+import { fingerprintSha256 } from './fingerprint.ts';
+import { keyTypeLabel, type PublicKey } from './key-types.ts';
+import { parsePublicKeyBlob } from './public-key-blob.ts';
+import { formatPublicKey, parsePublicKey } from './public-key-line.ts';
 import { randomart } from './randomart.ts';
 import { SshReader, SshWriter, base64Encode } from './wire.ts';
 

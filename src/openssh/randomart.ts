@@ -3,7 +3,7 @@
  * sshkey.c fingerprint_randomart; Loss, Limmer, von Gernler, "The drunken bishop", 2009).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { keyTypeLabel, type PublicKeyType } from './public-key.ts';
+import { keyTypeLabel, type PublicKeyType } from './key-types.ts';
 
 const FIELD_X = 17;
 const FIELD_Y = 9;

@@ -16,7 +16,8 @@ import {
   type MeResponse,
 } from '../../api/ssh-keys.ts';
 import { KeyFormatError } from '../../openssh/errors.ts';
-import { fingerprintSha256, parsePublicKey } from '../../openssh/public-key.ts';
+import { fingerprintSha256 } from '../../openssh/fingerprint.ts';
+import { parsePublicKey } from '../../openssh/public-key-line.ts';
 import type { AuditEvent } from './audit-event.ts';
 import { KeyStoreError, type ErrorStatus, type KeyStore } from '../store/key-store.ts';
 

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toWireKey } from '../../api/ssh-keys.ts';
 import { KeyFormatError } from '../../openssh/errors.ts';
-import { ed25519PublicBlob } from '../../openssh/public-key.ts';
-import { formatPublicKey, parsePublicKey as parseLine } from '../../openssh/public-key.ts';
+import { ed25519PublicBlob } from '../../openssh/public-key-blob.ts';
+import { formatPublicKey, parsePublicKey as parseLine } from '../../openssh/public-key-line.ts';
 import {
   addKey,
   addKeyToModel,

@@ -31,13 +31,10 @@ import {
   formatExpiryTime,
   readsBackAs,
 } from '../../openssh/authorized-keys-options.ts';
-import {
-  fingerprintSha256,
-  formatPublicKey,
-  looksLikeKeyTypeName,
-  parsePublicKey,
-  type KeyQuirk,
-} from '../../openssh/public-key.ts';
+import { fingerprintSha256 } from '../../openssh/fingerprint.ts';
+import { looksLikeKeyTypeName } from '../../openssh/key-types.ts';
+import { formatPublicKey, parsePublicKey } from '../../openssh/public-key-line.ts';
+import type { KeyQuirk } from '../../openssh/sshd-key-reader.ts';
 import { KeyStoreError } from '../store/key-store.ts';
 
 /** One line of the file: its text without the line ending, and the ending exactly as found. */

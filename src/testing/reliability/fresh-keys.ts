@@ -3,8 +3,9 @@
  * ssh-keygen in src/crypto), for suites that need more keys than ssh-keygen makes quickly.
  */
 import { generateEd25519KeyPair } from '../../crypto/keygen.ts';
-import { ed25519PublicBlob } from '../../openssh/public-key.ts';
-import { fingerprintSha256, formatPublicKey } from '../../openssh/public-key.ts';
+import { fingerprintSha256 } from '../../openssh/fingerprint.ts';
+import { ed25519PublicBlob } from '../../openssh/public-key-blob.ts';
+import { formatPublicKey } from '../../openssh/public-key-line.ts';
 
 export interface FreshKey {
   publicLine: string;

@@ -19,9 +19,11 @@ import {
   type SshKey,
 } from '../../api/ssh-keys.ts';
 import { parseAuthorizedKeysLine } from '../../openssh/authorized-keys-line.ts';
-import { fingerprintSha256, formatPublicKey, parsePublicKey } from '../../openssh/public-key.ts';
+import { fingerprintSha256 } from '../../openssh/fingerprint.ts';
+import { formatPublicKey, parsePublicKey } from '../../openssh/public-key-line.ts';
 import { createApp } from '../../server/http/app.ts';
-import { listKeys, removeKey } from '../../server/keys-file/authorized-keys-file.ts';
+import { removeKey } from '../../server/keys-file/edits.ts';
+import { listKeys } from '../../server/keys-file/listing.ts';
 import { createLocalAuth } from '../../server/auth/local-auth.ts';
 import { createMemoryKeyStore } from '../../server/store/memory-key-store.ts';
 import { startServer, type RunningServer } from '../../server/node/node-server.ts';

@@ -1,13 +1,9 @@
 import { useState, type ChangeEvent, type SubmitEvent } from 'react';
 import { KeyFormatError } from '../../../openssh/errors.ts';
-import { looksLikePrivateKey } from '../../../openssh/private-key.ts';
-import {
-  fingerprintSha256,
-  formatPublicKey,
-  keyTypeLabel,
-  parsePublicKey,
-  type PublicKey,
-} from '../../../openssh/public-key.ts';
+import { fingerprintSha256 } from '../../../openssh/fingerprint.ts';
+import { keyTypeLabel, type PublicKey } from '../../../openssh/key-types.ts';
+import { looksLikePrivateKey } from '../../../openssh/private-key-detect.ts';
+import { formatPublicKey, parsePublicKey } from '../../../openssh/public-key-line.ts';
 import { Dialog, DialogClose } from '../../ui/dialog.tsx';
 import { KeyOptionsFields } from './key-options-fields.tsx';
 import {

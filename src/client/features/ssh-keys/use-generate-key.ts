@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { generateEd25519KeyPair, type Ed25519KeyPair } from '../../../crypto/keygen.ts';
-import { ed25519PublicBlob } from '../../../openssh/public-key.ts';
+import { fingerprintSha256 } from '../../../openssh/fingerprint.ts';
+import { ed25519PublicBlob } from '../../../openssh/public-key-blob.ts';
+import { formatPublicKey } from '../../../openssh/public-key-line.ts';
 import { encodePrivateKey } from '../../../openssh/private-key.ts';
-import { fingerprintSha256, formatPublicKey } from '../../../openssh/public-key.ts';
 import { randomart } from '../../../openssh/randomart.ts';
 import { useKdf } from '../../crypto/kdf-context.tsx';
 import {
