@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages the tests use: ssh-keygen (openssh-client), sshd (openssh-server),
-# Chromium and nginx. Installed when missing and running as root; otherwise a clear error with the command.
+# Chromium, nginx and systemd-analyze (systemd). Installed when missing and running as root;
+# otherwise a clear error with the command.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,8 @@ command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # nginx for the end-to-end test behind a real proxy (e2e/nginx-proxy.spec.ts).
 [ -x /usr/sbin/nginx ] || need+=(nginx)
+# systemd-analyze checks deploy/keysmith.service (src/cli/service.test.ts).
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
