@@ -4,7 +4,7 @@
  * ratio, the target and PASS/FAIL; exits 1 when a target is missed.
  *
  *   --no-build          use the existing dist/ instead of running `npm run build` first
- *   --only=kdf,browser,server   run only these groups
+ *   --only=kdf,browser,server,proxy   run only these groups
  *   --runs=N            runs per timed figure (default 9)
  */
 import { execFileSync } from 'node:child_process';
@@ -12,10 +12,11 @@ import { cpus, loadavg } from 'node:os';
 import { browserFigures } from './browser-figures.ts';
 import { waitForQuietCpu } from './cpu-quiet.ts';
 import { kdfFigures } from './kdf-figure.ts';
+import { proxyFigures } from './proxy-figures.ts';
 import { serverFigures } from './server-figures.ts';
 import { formatFigure, loadAverage, type Figure } from './stats.ts';
 
-const GROUPS = ['kdf', 'browser', 'server'] as const;
+const GROUPS = ['kdf', 'browser', 'server', 'proxy'] as const;
 type Group = (typeof GROUPS)[number];
 
 function parseArgs(argv: readonly string[]): { build: boolean; only: Set<Group>; runs: number } {
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
   if (only.has('kdf')) print(await settle().then(() => kdfFigures(runs)));
   if (only.has('browser')) print(await settle().then(() => browserFigures(runs)));
   if (only.has('server')) print(await settle().then(() => serverFigures()));
+  if (only.has('proxy')) print(await settle().then(() => proxyFigures()));
   const failed = figures.filter((figure) => figure.verdict === 'FAIL');
   process.stdout.write(
     `Load average after: ${loadAverage(loadavg())}. ${figures.length} figures, ${failed.length} missed their target${failed.length > 0 ? `: ${failed.map((f) => f.title).join('; ')}` : ''}.\n`,
