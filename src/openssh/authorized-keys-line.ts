@@ -140,9 +140,8 @@ function parseOptions(text: string): { options: AuthorizedKeyOption[]; canonical
   let permits = 0;
   let canonical = true;
   let i = 0;
-  // Option names match without regard to ASCII case, as sshd's strncasecmp does. Only A–Z may
-  // be lowered: Unicode lowering changes lengths ("İ" becomes two code units), and the offsets
-  // found in `lower` are used in `text`. toLowerCase is that for ASCII text, and 20 × faster.
+  // sshd's strncasecmp folds only A–Z; Unicode lowering could change lengths ("İ" is two code
+  // units) and the offsets found in `lower` are used in `text`.
   const lower = /[\u0080-\uffff]/.test(text)
     ? text.replace(/[A-Z]/g, (c) => c.toLowerCase())
     : text.toLowerCase();

@@ -1,4 +1,4 @@
-/** The SHA256 fingerprint of a public key blob, as `ssh-keygen -l` prints it. */
+/** Key fingerprints as ssh-keygen(1) prints them with -l (its default hash, SHA256). */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base64Encode } from './wire.ts';
 

@@ -100,7 +100,7 @@ function passphraseBytes(passphrase: string): Uint8Array {
   if (hasLoneSurrogate(passphrase)) {
     throw new RangeError('"passphrase" must be valid Unicode (it has an unpaired surrogate)');
   }
-  // REFERENCE/ssh-keygen: the passphrase is its UTF-8 bytes; length in bytes, not characters.
+  // sshkey.c hands bcrypt_pbkdf the passphrase's bytes and strlen: UTF-8, counted in bytes.
   return utf8Encode(passphrase);
 }
 
@@ -148,8 +148,8 @@ export async function encodePrivateKey(
   if (!Number.isInteger(checkint) || checkint < 0 || checkint > 0xffffffff) {
     throw new RangeError('"checkint" must be an unsigned 32-bit integer');
   }
-  // The derivation takes over a hundred milliseconds and needs nothing below: start it before
-  // the seed check's own await (issue 6, figure 1), and wipe its result if the check fails.
+  // The slow derivation needs nothing below: start it before the seed check's own await, and
+  // wipe its result if the check fails.
   const keyIvPromise = encrypted
     ? deriveKeyIv(options.kdf ?? (await defaultKdf()), pass, salt, rounds)
     : null;

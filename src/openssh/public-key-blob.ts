@@ -58,8 +58,8 @@ export function curveNameOf(
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-export function bigintFromBytes(bytes: Uint8Array): bigint {
-  // One BigInt parse is far cheaper than a shift per byte (10,000-line files, 4096-bit RSA).
+/** A big-endian unsigned integer; one BigInt parse of its hex is far cheaper than a shift per byte. */
+function bigintFromBytes(bytes: Uint8Array): bigint {
   let hex = '0x0';
   for (const b of bytes) hex += HEX[b] ?? '00';
   return BigInt(hex);
