@@ -3,10 +3,18 @@
  * unencrypted, or encrypted with aes256-ctr under a bcrypt_pbkdf key, exactly as ssh-keygen
  * writes them (armour with 70-column base64, LF, final newline).
  */
-import { KeyFormatError } from './errors.ts';
+import { KeyFormatError, invalidKey as invalid } from './errors.ts';
 import { bytesEqual } from '../crypto/bytes.ts';
 import type { Kdf } from '../crypto/kdf.ts';
 import { ed25519PublicKeyFromSeed } from '../crypto/keygen.ts';
+import {
+  aes256Ctr,
+  defaultKdf,
+  deriveKeyIv,
+  passphraseBytes,
+  DEFAULT_ROUNDS,
+  SALT_LENGTH,
+} from './private-key-cipher.ts';
 import { ed25519PublicBlob, parsePublicKeyBlob } from './public-key-blob.ts';
 import { findControlCharacter } from './public-key-line.ts';
 import {
@@ -15,7 +23,6 @@ import {
   TruncatedError,
   base64DecodeCanonical,
   base64Encode,
-  hasLoneSurrogate,
   utf8DecodeStrict,
   utf8Encode,
 } from './wire.ts';
@@ -37,72 +44,6 @@ export interface DecodedPrivateKey {
 const BEGIN = '-----BEGIN OPENSSH PRIVATE KEY-----';
 const END = '-----END OPENSSH PRIVATE KEY-----';
 const MAGIC = utf8Encode('openssh-key-v1\0');
-/** ssh-keygen's defaults: 16-byte salt (sshkey.c SALT_LEN), 24 rounds since OpenSSH 9.4. */
-export const SALT_LENGTH = 16;
-export const DEFAULT_ROUNDS = 24;
-/** AES-256 key (32) + CTR initial counter block (16), PROTOCOL.key / cipher.c. */
-export const KEY_IV_LENGTH = 48;
-
-function invalid(message: string): KeyFormatError {
-  return new KeyFormatError('invalid-key', message);
-}
-
-/** A copy whose buffer is a plain ArrayBuffer, as WebCrypto's BufferSource wants. */
-function own(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
-  return copy;
-}
-
-/** AES-256-CTR with a 128-bit big-endian counter (OpenSSH cipher-ctr.c); one call both ways. */
-async function aes256Ctr(keyIv: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  // Browsers offer crypto.subtle only in secure contexts (https, or http on localhost).
-  if (typeof crypto === 'undefined' || typeof crypto.subtle === 'undefined') {
-    throw new Error(
-      'Passphrase encryption needs WebCrypto (crypto.subtle), which browsers offer only over https or on localhost. Open Keysmith over https.',
-    );
-  }
-  const key = await crypto.subtle.importKey(
-    'raw',
-    own(keyIv.subarray(0, 32)),
-    { name: 'AES-CTR' },
-    false,
-    ['encrypt'],
-  );
-  const out = await crypto.subtle.encrypt(
-    { name: 'AES-CTR', counter: own(keyIv.subarray(32, 48)), length: 128 },
-    key,
-    own(data),
-  );
-  return new Uint8Array(out);
-}
-
-async function deriveKeyIv(
-  kdf: Kdf,
-  passphrase: Uint8Array,
-  salt: Uint8Array,
-  rounds: number,
-): Promise<Uint8Array> {
-  const keyIv = await kdf(passphrase, salt, rounds, KEY_IV_LENGTH);
-  if (!(keyIv instanceof Uint8Array) || keyIv.length !== KEY_IV_LENGTH) {
-    throw new TypeError(`the KDF must return a Uint8Array of ${KEY_IV_LENGTH} bytes`);
-  }
-  return keyIv;
-}
-
-/** The in-thread KDF, loaded only when a caller brings none (the page always brings one). */
-async function defaultKdf(): Promise<Kdf> {
-  return (await import('../crypto/kdf.ts')).inThreadKdf;
-}
-
-function passphraseBytes(passphrase: string): Uint8Array {
-  if (typeof passphrase !== 'string') throw new TypeError('"passphrase" must be a string');
-  if (hasLoneSurrogate(passphrase)) {
-    throw new RangeError('"passphrase" must be valid Unicode (it has an unpaired surrogate)');
-  }
-  // sshkey.c hands bcrypt_pbkdf the passphrase's bytes and strlen: UTF-8, counted in bytes.
-  return utf8Encode(passphrase);
-}
 
 /**
  * Encodes an ed25519 key pair as an OpenSSH private key file: the full text, LF line endings,

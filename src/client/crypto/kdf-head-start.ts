@@ -1,5 +1,5 @@
 import type { Kdf } from '../../crypto/kdf.ts';
-import { DEFAULT_ROUNDS, KEY_IV_LENGTH, SALT_LENGTH } from '../../openssh/private-key.ts';
+import { DEFAULT_ROUNDS, KEY_IV_LENGTH, SALT_LENGTH } from '../../openssh/private-key-cipher.ts';
 import { bytesEqual } from '../../crypto/bytes.ts';
 
 /**
