@@ -24,5 +24,12 @@ step "build (server and web app)"
 npm run --silent build
 step "unit, component and interop tests (vitest)"
 npx vitest run
+# The server on Node 24 LTS too (package.json engines): the official binary from the npm
+# registry's node package, the node test project without the reliability suite (minutes of
+# sshd and kill trials that test the file store, not the runtime).
+NODE_24=node@24.9.0
+step "server, command line and their tests on Node 24 ($NODE_24, vitest node project)"
+npx -y "$NODE_24" node_modules/vitest/vitest.mjs run --project node \
+  --exclude 'src/testing/reliability/**'
 step "end-to-end in Chromium (playwright)"
 npx playwright test
