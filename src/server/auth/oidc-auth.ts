@@ -177,12 +177,13 @@ export function createOidcAuth(options: OidcAuthOptions): OidcAuth {
     } catch (error) {
       return providerDown(error);
     }
+    const query = new URL(request.url).searchParams;
     const verifier = client.randomPKCECodeVerifier();
     const state: LoginState = {
       state: client.randomState(),
       nonce: client.randomNonce(),
       verifier,
-      returnTo: safeReturnPath(new URL(request.url).searchParams.get('return')),
+      returnTo: safeReturnPath(query.get('return')),
       expires: options.now().getTime() + LOGIN_SECONDS * 1000,
     };
     const url = client.buildAuthorizationUrl(config, {
@@ -192,6 +193,7 @@ export function createOidcAuth(options: OidcAuthOptions): OidcAuth {
       code_challenge_method: 'S256',
       state: state.state,
       nonce: state.nonce,
+      ...(query.get('prompt') === 'login' ? { prompt: 'login' } : {}),
     });
     return redirect(url.href, 302, [loginCookieWith(loginSealer.seal(state), LOGIN_SECONDS)]);
   }
@@ -215,12 +217,9 @@ export function createOidcAuth(options: OidcAuthOptions): OidcAuth {
     } catch (error) {
       return providerDown(error);
     }
-    const request_url = new URL(request.url);
+    const requested = new URL(request.url);
     // The URL the provider sent the browser to: the public one, not the address listened on.
-    const currentUrl = new URL(
-      `${request_url.pathname}${request_url.search}`,
-      options.publicOrigin,
-    );
+    const currentUrl = new URL(`${requested.pathname}${requested.search}`, options.publicOrigin);
     let claims: Record<string, unknown>;
     let idToken: string | undefined;
     try {
@@ -267,14 +266,13 @@ export function createOidcAuth(options: OidcAuthOptions): OidcAuth {
       );
     }
     const mapped = userFromClaims(claims, options);
-    const refusal: AuthFailure | null =
-      'refusal' in mapped
-        ? { status: 403, code: 'forbidden', message: mapped.refusal }
-        : await options.checkUser(mapped.user);
-    if (refusal !== null || 'refusal' in mapped) {
+    const refusal =
+      'refusal' in mapped ? mapped.refusal : (await options.checkUser(mapped.user))?.message;
+    if (refusal !== undefined || 'refusal' in mapped) {
       return withCookie(
-        page(403, 'Keysmith cannot serve this account', refusal?.message ?? '', {
-          href: '/auth/login',
+        page(403, 'Keysmith cannot serve this account', refusal ?? '', {
+          // prompt=login: the provider asks again instead of reusing its session (OIDC Core §3.1.2.1).
+          href: '/auth/login?prompt=login',
           text: 'Sign in with another account',
         }),
         clearLogin,

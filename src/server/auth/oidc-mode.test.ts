@@ -296,6 +296,12 @@ describe('accounts that are refused', () => {
     expect(callback.headers['content-type']).toMatch(/^text\/html/);
     expect(callback.body).toContain('does not manage keys of root or system accounts');
     expect(jar.cookies.has(SESSION)).toBe(false);
+    // Its way on asks the provider for a new login rather than its session for root again.
+    expect(callback.body).toContain('href="/auth/login?prompt=login"');
+    const again = await toKeysmith(server, jar, 'GET', '/auth/login?prompt=login');
+    expect(new URL(again.headers.location ?? '').searchParams.get('prompt')).toBe('login');
+    const plain = await toKeysmith(server, jar, 'GET', '/auth/login');
+    expect(new URL(plain.headers.location ?? '').searchParams.get('prompt')).toBeNull();
   });
 
   it('refuses an unknown user with a page that says what to do', async () => {
