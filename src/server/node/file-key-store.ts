@@ -7,14 +7,11 @@
  * so it never needs to follow a link: it refuses an authorized_keys that is a symbolic link.
  */
 import path from 'node:path';
-import { toWireList, type FileWarning, type SshKey } from '../../api/ssh-keys.ts';
-import {
-  addKeyToModel,
-  listIgnoredLines,
-  listModelKeys,
-  removeKeyFromModel,
-  type AuthorizedKeysModel,
-} from '../keys-file/authorized-keys-file.ts';
+import { toWireList, type FileWarning } from '../../api/ssh-keys.ts';
+import { addKeyToModel, removeKeyFromModel } from '../keys-file/edits.ts';
+import { joinLines } from '../keys-file/lines.ts';
+import { listIgnoredLines, listingValidity, listModelKeys } from '../keys-file/listing.ts';
+import type { AuthorizedKeysModel } from '../keys-file/model.ts';
 import { KeyStoreError, type KeyStore } from '../store/key-store.ts';
 import {
   checkWritable,
@@ -43,25 +40,6 @@ export interface FileKeyStoreOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-/**
- * The clock times over which the keys' `expired` flags stay as listed at `at`: a key is expired
- * once its expiry is earlier than now (auth-options.c), so a flag flips only at an expiry.
- */
-function expiryWindow(
-  keys: readonly SshKey[],
-  at: number,
-): { validAfter: number; validUntil: number } {
-  let validAfter = -Infinity;
-  let validUntil = Infinity;
-  for (const key of keys) {
-    if (key.expiresAt === null) continue;
-    const expiry = Date.parse(key.expiresAt);
-    if (expiry < at) validAfter = Math.max(validAfter, expiry);
-    else validUntil = Math.min(validUntil, expiry);
-  }
-  return { validAfter, validUntil };
-}
 
 /**
  * Creates a KeyStore over the authorized_keys at `options.path`. `list()` also reports what
@@ -98,7 +76,7 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
         );
       }
       const next = edit(cached.model);
-      const bytes = Buffer.from(next.model.text, 'utf8');
+      const bytes = Buffer.from(joinLines(next.model.lines), 'utf8');
       await writeAtomically(file, bytes, current);
       rememberWritten(file, bytes, next.model);
       return next.result;
@@ -155,10 +133,9 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
         const key = JSON.stringify(warnings);
         return listBodyOf(cachedFile(file, bytes), key, at.getTime(), () => {
           const listed = list(at, bytes, warnings);
-          const body = Buffer.from(JSON.stringify(toWireList(listed)), 'utf8');
           return {
-            body: new Uint8Array(body.buffer, body.byteOffset, body.length),
-            ...expiryWindow(listed.keys, at.getTime()),
+            body: new TextEncoder().encode(JSON.stringify(toWireList(listed))),
+            ...listingValidity(listed.keys, at.getTime()),
           };
         });
       }),

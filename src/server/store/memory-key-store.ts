@@ -2,13 +2,9 @@
  * A KeyStore over an in-memory authorized_keys text, for the msw mock mode and tests.
  * Platform-neutral: same model as the file store, without the file.
  */
-import {
-  addKey,
-  listIgnoredLines,
-  listKeys,
-  readModel,
-  removeKey,
-} from '../keys-file/authorized-keys-file.ts';
+import { addKey, removeKey } from '../keys-file/edits.ts';
+import { listIgnoredLines, listModelKeys } from '../keys-file/listing.ts';
+import { readModel } from '../keys-file/model.ts';
 import type { KeyStore } from './key-store.ts';
 
 /** A KeyStore whose file is a string; `text()` shows the current contents. */
@@ -31,11 +27,14 @@ export function createMemoryKeyStore(
   return {
     text: () => text,
     list: () =>
-      Promise.resolve({
-        keys: listKeys(text, now()),
-        ignoredLines: listIgnoredLines(readModel(text)),
-        warnings: [],
-        path,
+      Promise.resolve().then(() => {
+        const model = readModel(text);
+        return {
+          keys: listModelKeys(model, now()),
+          ignoredLines: listIgnoredLines(model),
+          warnings: [],
+          path,
+        };
       }),
     add: (request, at) =>
       Promise.resolve().then(() => {

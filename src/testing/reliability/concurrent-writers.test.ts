@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiPaths } from '../../api/ssh-keys.ts';
-import { listKeys, removeKey } from '../../server/keys-file/authorized-keys-file.ts';
+import { removeKey } from '../../server/keys-file/edits.ts';
+import { listKeys } from '../../server/keys-file/listing.ts';
 import { httpRequest } from '../http.ts';
 import { makeTestKey, sshKeygenFingerprints, type TestKey } from '../ssh-keygen.ts';
 import {
