@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -268,6 +268,25 @@ test('a request straight to Keysmith, not from the proxy, is refused', async () 
     });
     expect(response.status, urlPath).toBe(403);
   }
+});
+
+test('the oauth2-proxy example, which is not run, is at least a configuration nginx accepts', () => {
+  const example = fs
+    .readFileSync('deploy/nginx/keysmith-oauth2-proxy.conf', 'utf8')
+    .replaceAll('/etc/ssl/certs/keys.example.org.pem', path.join(dir, 'tls.pem'))
+    .replaceAll('/etc/ssl/private/keys.example.org.key', path.join(dir, 'tls.key'));
+  fs.writeFileSync(path.join(dir, 'oauth2-proxy.conf'), example);
+  const main = fs
+    .readFileSync(path.join(dir, 'nginx.conf'), 'utf8')
+    .replace(path.join(dir, 'keysmith.conf'), path.join(dir, 'oauth2-proxy.conf'))
+    .replace(`pid ${path.join(dir, 'nginx.pid')};`, `pid ${path.join(dir, 'check.pid')};`);
+  fs.writeFileSync(path.join(dir, 'check.conf'), main);
+  const check = spawnSync(
+    '/usr/sbin/nginx',
+    ['-t', '-p', dir, '-c', path.join(dir, 'check.conf'), '-e', path.join(dir, 'check.log')],
+    { encoding: 'utf8', timeout: 15_000 },
+  );
+  expect(check.stderr).toContain('test is successful');
 });
 
 test('/healthz answers through nginx without sign-in, naming no one', async () => {
