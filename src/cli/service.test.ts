@@ -1,7 +1,7 @@
 /**
  * deploy/keysmith.service: systemd accepts it, its exposure figure is the README's, and its
  * ExecStart runs the built app from a copy of dist/ alone (no node_modules, no build) in proxy
- * mode as root, privilege drop included.
+ * mode as root within the unit's capability bound and no_new_privs, privilege drop included.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,13 +36,13 @@ describe('deploy/keysmith.service', () => {
       timeout: 30_000,
     });
     const figure = /Overall exposure level for keysmith\.service: (\d+\.\d)/.exec(result.stdout);
-    expect(figure?.[1], result.stdout + result.stderr).toBe('2.3');
+    expect(figure?.[1], result.stdout + result.stderr).toBe('2.4');
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
     expect(readme).toContain(`exposure level ${figure?.[1] ?? ''}`);
   });
 
   it('keeps only the capabilities the privilege drop needs', () => {
-    expect(unit).toMatch(/^CapabilityBoundingSet=CAP_SETUID CAP_SETGID$/m);
+    expect(unit).toMatch(/^CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_KILL$/m);
     expect(unit).toMatch(/^NoNewPrivileges=yes$/m);
   });
 });
@@ -80,7 +80,12 @@ describe('its ExecStart, from a copy of dist/ alone', () => {
     const [, , script = '', rest = ''] = execStart;
     expect(script).toBe('/opt/keysmith/dist/node/cli/main.js');
     const args = rest.split(' ').map((arg) => (arg === '/etc/keysmith/config.json' ? config : arg));
-    child = spawn(process.execPath, [path.join(dir, script), ...args], {
+    // The unit's capability bound and no_new_privs, as systemd applies them (setpriv(1)).
+    const bound = /^CapabilityBoundingSet=(.+)$/m.exec(unit)?.[1]?.split(' ') ?? [];
+    expect(bound.length).toBeGreaterThan(0);
+    const caps = bound.map((cap) => `+${cap.replace(/^CAP_/, '').toLowerCase()}`);
+    const setpriv = ['--no-new-privs', '--bounding-set', ['-all', ...caps].join(','), '--'];
+    child = spawn('setpriv', [...setpriv, process.execPath, path.join(dir, script), ...args], {
       cwd: opt,
       env: { PATH: '/usr/bin:/bin', NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],
