@@ -3,11 +3,17 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../mocks/handlers.ts';
+import { OnboardingPage } from '../features/onboarding/lazy-onboarding-page.tsx';
 import { renderApp } from '../test/render-app.tsx';
 
 const server = setupServer(...createHandlers());
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers(...createHandlers()));
+afterEach(async () => {
+  server.resetHandlers(...createHandlers());
+  // The menu's "Get started" preloads the onboarding flow when focused; let that import finish
+  // before jsdom is torn down.
+  await OnboardingPage.preload();
+});
 afterAll(() => server.close());
 
 describe('app shell', () => {

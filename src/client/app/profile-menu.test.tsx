@@ -22,9 +22,15 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers(...createHandlers()));
 afterAll(() => server.close());
 
+// Focusing "Get started" preloads the onboarding flow, key generation included: a load these
+// menu tests do not wait for, which must not outlive the file's environment.
+const preloadOnboarding = vi.hoisted(() => vi.fn());
+vi.mock('../features/onboarding/lazy-onboarding-page.tsx', () => ({ preloadOnboarding }));
+
 // The menu's Radix module loads once per page; each test needs a page that has not loaded it.
 beforeEach(() => {
   vi.resetModules();
+  preloadOnboarding.mockClear();
 });
 
 async function renderProfileMenu() {
@@ -56,6 +62,7 @@ describe('profile menu before its first use', () => {
     await waitFor(() =>
       expect(within(menu).getByRole('menuitem', { name: 'Get started' })).toHaveFocus(),
     );
+    expect(preloadOnboarding).toHaveBeenCalled();
     await user.keyboard('{ArrowDown}');
     expect(within(menu).getByRole('menuitem', { name: 'SSH Keys' })).toHaveFocus();
 
