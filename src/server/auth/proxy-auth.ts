@@ -57,8 +57,8 @@ export function createProxyAuth(
           'This Keysmith is served through a sign-in proxy; open it through the proxy address, not directly.',
       };
     }
-    // Only SP and HTAB are optional whitespace (RFC 9110 §5.6.3); trim() would also drop U+00A0.
-    const user = (request.headers.get(options.userHeader) ?? '').replace(/^[ \t]+|[ \t]+$/g, '');
+    // Headers already drop the SP and HTAB around a value (RFC 9110 §5.6.3); U+00A0 stays and fails the pattern.
+    const user = request.headers.get(options.userHeader) ?? '';
     if (user === '') {
       return {
         status: 401,
