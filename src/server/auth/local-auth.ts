@@ -52,8 +52,7 @@ function hostOf(request: Request): string {
 /** Builds local-mode authentication for one user and token. */
 export function createLocalAuth(options: LocalAuthOptions): LocalAuth {
   const expected = digest(options.token);
-  const matches = (candidate: string): boolean =>
-    candidate !== '' && timingSafeEqual(digest(candidate), expected);
+  const matches = (candidate: string): boolean => timingSafeEqual(digest(candidate), expected);
 
   function hostAllowed(request: Request): boolean {
     const host = hostOf(request);
@@ -84,8 +83,9 @@ export function createLocalAuth(options: LocalAuthOptions): LocalAuth {
             'Not signed in in this tab. Open the URL that "keysmith serve" printed (each tab signs in from it), or send Authorization: Bearer <token>.',
         });
       }
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-      if (match === null || !matches(match[1] ?? '')) {
+      // Headers already drop the SP and HTAB after the token (RFC 9110 §5.6.3).
+      const candidate = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+      if (candidate === undefined || !matches(candidate)) {
         return Promise.resolve({
           status: 401,
           code: 'unauthorized',
