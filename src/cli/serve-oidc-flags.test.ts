@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseServeArgs, SERVE_HELP } from './serve-command.ts';
+import { parseServeArgs } from './serve-command.ts';
+import { SERVE_HELP } from './serve-help.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keysmith-oidc-flags-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
