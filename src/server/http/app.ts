@@ -1,25 +1,23 @@
 /**
- * The HTTP app: every /api route, validation, the one error mapper and the security headers,
- * built from injected parts (identity, store, clock, static files). Platform-neutral (no
- * `node:`): the Node server and the msw mock run this very app.
+ * The HTTP app: every /api route and its validation, built from injected parts (identity,
+ * store, clock, static files); errors.ts maps failures, security-headers.ts sets the headers.
+ * Platform-neutral (no `node:`): the Node server and the msw mock run this very app.
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
 import {
   createKeyRequestSchema,
   errorResponseSchema,
   toWireKey,
   toWireList,
-  type ErrorCode,
-  type ErrorResponse,
   type MeResponse,
 } from '../../api/ssh-keys.ts';
-import { KeyFormatError } from '../../openssh/errors.ts';
 import { fingerprintSha256 } from '../../openssh/fingerprint.ts';
 import { parsePublicKey } from '../../openssh/public-key-line.ts';
 import type { AuditEvent } from './audit-event.ts';
-import { KeyStoreError, type ErrorStatus, type KeyStore } from '../store/key-store.ts';
+import { describeIssues, errorBody, mapError } from './errors.ts';
+import { securityHeaders, withHeaders } from './security-headers.ts';
+import type { KeyStore } from '../store/key-store.ts';
 
 /** Who is asking, as established by the injected authentication. */
 export interface Identity {
@@ -62,69 +60,11 @@ export interface AppDeps {
   healthGate?(request: Request): Response | null;
 }
 
-/**
- * Strict CSP: only this origin's own files, no inline script, no framing, no plugins.
- * Inline styles are allowed: Radix Dialog's scroll lock (react-remove-scroll) injects a <style>
- * element whose text depends on the scrollbar width, so no hash can name it. Styles cannot run
- * code; scripts stay 'self' only. `connectSources` adds origins the page may call besides its
- * own (the Seqera Platform API of `--seqera-api`, for the onboarding's "Send to Seqera").
- */
-export function contentSecurityPolicy(connectSources: readonly string[] = []): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    ["connect-src 'self'", ...connectSources].join(' '),
-    "worker-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
-/** The default policy: the page talks to its own origin only. */
-export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
-
-function securityHeaders(connectSources: readonly string[]): Record<string, string> {
-  return {
-    'Content-Security-Policy': contentSecurityPolicy(connectSources),
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Resource-Policy': 'same-origin',
-  };
-}
-
 /** `SHA256:` and 43 characters of unpadded base64, as `ssh-keygen -l` prints it. */
 const FINGERPRINT_PATTERN = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
 function isAuthFailure(result: Identity | AuthFailure): result is AuthFailure {
   return 'status' in result;
-}
-
-function errorBody(code: ErrorCode, message: string): ErrorResponse {
-  return { error: { code, message } };
-}
-
-function withHeaders(
-  response: Response,
-  path: string,
-  headers: Readonly<Record<string, string>>,
-): Response {
-  let target = response;
-  try {
-    for (const [name, value] of Object.entries(headers)) target.headers.set(name, value);
-  } catch {
-    // Responses made by fetch() have immutable headers: copy once, then set.
-    target = new Response(response.body, response);
-    for (const [name, value] of Object.entries(headers)) target.headers.set(name, value);
-  }
-  if (path === '/api' || path.startsWith('/api/')) target.headers.set('Cache-Control', 'no-store');
-  return target;
 }
 
 /** What a change handler learned about the key, for the audit trail. */
@@ -152,59 +92,11 @@ async function errorCodeOf(response: Response): Promise<string | null> {
   }
 }
 
-/** The one error mapper: every failure leaves as `{ error: { code, message } }` with its status. */
-function mapError(error: unknown): {
-  status: ErrorStatus;
-  body: ErrorResponse;
-  retryAfterSeconds?: number;
-} {
-  if (error instanceof KeyStoreError) {
-    return {
-      status: error.status,
-      body: errorBody(error.code, error.message),
-      ...(error.retryAfterSeconds === undefined
-        ? {}
-        : { retryAfterSeconds: error.retryAfterSeconds }),
-    };
-  }
-  if (error instanceof KeyFormatError) {
-    const code: ErrorCode = error.code === 'private-key' ? 'private-key' : 'invalid-key';
-    return { status: 400, body: errorBody(code, error.message) };
-  }
-  if (error instanceof RangeError || error instanceof TypeError) {
-    // Thrown by the crypto formatters for values they refuse to write (e.g. a quote in an option).
-    return { status: 400, body: errorBody('bad-request', error.message) };
-  }
-  if (error instanceof HTTPException) {
-    const status = error.status === 413 ? 413 : 400;
-    const code: ErrorCode = status === 413 ? 'too-large' : 'bad-request';
-    return { status, body: errorBody(code, error.message || 'The request could not be read.') };
-  }
-  console.error('keysmith: unexpected error', error);
-  return {
-    status: 500,
-    body: errorBody(
-      'internal',
-      'Something unexpected failed on the server; its log has the details.',
-    ),
-  };
-}
-
 function methodNotAllowed(allow: string) {
   return (c: Context<Env>) => {
     c.header('Allow', allow);
     return c.json(errorBody('bad-request', `Use ${allow} on ${c.req.path}.`), 405);
   };
-}
-
-function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  return issues
-    .map((issue) =>
-      issue.path.length === 0
-        ? issue.message
-        : `"${issue.path.map(String).join('.')}": ${issue.message}`,
-    )
-    .join(' ');
 }
 
 /**
