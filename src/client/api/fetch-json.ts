@@ -1,6 +1,29 @@
 import type { ZodMiniType } from 'zod/mini';
 import { errorResponseSchema } from '../../api/ssh-keys.ts';
-import { fetchInit, takeEarlyGet, type ApiRequestInit } from './early-get.ts';
+import { sessionToken } from './session-token.ts';
+
+export interface ApiRequestInit {
+  method?: 'GET' | 'POST' | 'DELETE';
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/** The fetch options of an API request: this tab's sign-in token, JSON in and out. */
+export function fetchInit(init: ApiRequestInit): RequestInit {
+  const token = sessionToken();
+  return {
+    method: init.method ?? 'GET',
+    // Proxy mode: the sign-in proxy's own session cookie, same-origin only.
+    credentials: 'same-origin',
+    headers: {
+      Accept: 'application/json',
+      ...(token === null ? {} : { Authorization: `Bearer ${token}` }),
+      ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: init.body === undefined ? null : JSON.stringify(init.body),
+    signal: init.signal ?? null,
+  };
+}
 
 /** An API error with the server's own message, meant to be shown to the user as is. */
 export class ApiError extends Error {
@@ -51,10 +74,9 @@ export async function fetchNoContent(path: string, init: ApiRequestInit = {}): P
 }
 
 async function send(path: string, init: ApiRequestInit): Promise<Response> {
-  const early = (init.method ?? 'GET') === 'GET' ? takeEarlyGet(path) : undefined;
   let response: Response;
   try {
-    response = await (early ?? fetch(path, fetchInit(init)));
+    response = await fetch(path, fetchInit(init));
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
     throw new ApiError(

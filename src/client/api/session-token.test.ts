@@ -6,8 +6,8 @@ const token = 'tab-token-0123456789abcdef';
 async function load() {
   vi.resetModules();
   const session = await import('./session-token.ts');
-  const early = await import('./early-get.ts');
-  return { ...session, fetchInit: early.fetchInit };
+  const { fetchInit } = await import('./fetch-json.ts');
+  return { ...session, fetchInit };
 }
 
 function authorization(init: RequestInit): string | undefined {

@@ -3,8 +3,7 @@
  * `http://127.0.0.1:PORT/#token=…`; the page moves the token from the address bar into
  * sessionStorage, which only this origin (port included) and this tab can read, and sends it as
  * `Authorization: Bearer`. Never a cookie: a cookie for 127.0.0.1 reaches every port of that
- * host (RFC 6265 §8.5), so any local user's server would receive it. Nothing here imports zod
- * or React (see early-get.ts).
+ * host (RFC 6265 §8.5), so any local user's server would receive it.
  */
 
 const STORAGE_KEY = 'keysmith-token';

@@ -44,10 +44,7 @@ type DialogState =
 
 /** The SSH Keys page: the keys of ~/.ssh/authorized_keys, and the ways to add and remove them. */
 export function SshKeysPage() {
-  // A list fetched moments ago is current: on a first load main.tsx holds the first render
-  // until the list has come, and this page must not ask again as it mounts. Changes made
-  // here invalidate the list at once; the onboarding steps keep asking anew.
-  const keys = useQuery({ ...sshKeysQueryOptions(), staleTime: 2_000 });
+  const keys = useQuery(sshKeysQueryOptions());
   const [dialog, setDialog] = useState<DialogState>({ kind: 'none' });
   const close = () => setDialog({ kind: 'none' });
   // Shown in the header only beside a list: the empty state has its own, and buttons that
