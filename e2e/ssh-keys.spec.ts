@@ -257,7 +257,7 @@ test('Import Key: a pasted private key is refused and sent nowhere; a public key
   expect(requests.slice(before).filter((request) => request.method !== 'GET')).toEqual([]);
 
   await field.fill(rsa.publicKey);
-  await expect(dialog).toContainText(`RSA 2048 bits, ${rsa.fingerprint} (old@workstation)`);
+  await expect(dialog).toContainText(`RSA 3072 bits, ${rsa.fingerprint} (old@workstation)`);
   await dialog.getByLabel('Name').fill('workstation');
   await dialog.getByRole('button', { name: 'Add Key' }).click();
   await expect(dialog).toHaveCount(0);

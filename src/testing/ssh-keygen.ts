@@ -20,7 +20,7 @@ export interface TestKey {
 export function makeTestKey(
   dir: string,
   name: string,
-  options: { type?: 'ed25519' | 'rsa' | 'ecdsa'; comment?: string } = {},
+  options: { type?: 'ed25519' | 'rsa' | 'ecdsa'; comment?: string; rsaBits?: number } = {},
 ): TestKey {
   const privatePath = path.join(dir, name);
   const type = options.type ?? 'ed25519';
@@ -30,7 +30,7 @@ export function makeTestKey(
       '-q',
       '-t',
       type,
-      ...(type === 'rsa' ? ['-b', '2048'] : []),
+      ...(type === 'rsa' ? ['-b', String(options.rsaBits ?? 2048)] : []),
       '-N',
       '',
       '-C',
@@ -51,7 +51,8 @@ export function sshKeygen(
   comment: string,
 ): { publicKey: string; privateKey: string; fingerprint: string } {
   return inTemporaryDir((dir) => {
-    const key = makeTestKey(dir, 'key', { type, comment });
+    // RSA at ssh-keygen's default size, as a person's own key would be.
+    const key = makeTestKey(dir, 'key', { type, comment, rsaBits: 3072 });
     const privateKey = fs.readFileSync(key.privatePath, 'utf8');
     return { publicKey: key.publicLine, privateKey, fingerprint: key.fingerprint };
   });

@@ -98,7 +98,7 @@ describe('SSH Keys page states', () => {
 
     const foreign = within(list).getByRole('listitem', { name: 'old-rsa-key' });
     expect(foreign).toHaveTextContent('Not added by Keysmith');
-    expect(foreign).toHaveTextContent('ssh-rsa (2048 bits)');
+    expect(foreign).toHaveTextContent('ssh-rsa (3072 bits)');
     expect(within(foreign).getByText(legacy.fingerprint)).toBeInTheDocument();
     expect(foreign).toHaveTextContent('AddedUnknown');
     expect(foreign).toHaveTextContent('ExpiresNever');
