@@ -6,18 +6,12 @@
 /** C isspace in the C locale (strptime skips it). */
 const C_SPACE = '[ \\t\\n\\v\\f\\r]';
 
-/** misc.c parse_absolute_time's strptime fields: glibc get_number skips blanks, reads digits while they fit. */
-function strptimeNumber(field: string, min: number, max: number, digits: number): number | null {
-  const match = new RegExp(`^${C_SPACE}*(\\d+)$`).exec(field);
-  if (match === null) return null;
-  const text = match[1] ?? '';
-  let value = 0;
-  let used = 0;
-  do {
-    value = value * 10 + Number(text[used]);
-    used++;
-  } while (used < digits && value * 10 <= max && used < text.length);
-  return used === text.length && value >= min && value <= max ? value : null;
+/** misc.c parse_absolute_time's strptime fields: glibc get_number skips blanks, then reads digits in range. */
+function strptimeNumber(field: string, min: number, max: number): number | null {
+  // Each field is a fixed slice as wide as its digits, so reading "while they fit" ends where the slice does.
+  const digits = new RegExp(`^${C_SPACE}*(\\d+)$`).exec(field)?.[1];
+  const value = digits === undefined ? NaN : Number(digits);
+  return value >= min && value <= max ? value : null;
 }
 
 /**
@@ -37,12 +31,12 @@ export function parseAbsoluteTime(value: string): number | null {
     text = text.slice(0, -3);
   }
   if (text.length !== 8 && text.length !== 12 && text.length !== 14) return null;
-  const year = strptimeNumber(text.slice(0, 4), 0, 9999, 4);
-  const month = strptimeNumber(text.slice(4, 6), 1, 12, 2);
-  const day = strptimeNumber(text.slice(6, 8), 1, 31, 2);
-  const hour = text.length > 8 ? strptimeNumber(text.slice(8, 10), 0, 23, 2) : 0;
-  const minute = text.length > 8 ? strptimeNumber(text.slice(10, 12), 0, 59, 2) : 0;
-  const second = text.length > 12 ? strptimeNumber(text.slice(12, 14), 0, 61, 2) : 0;
+  const year = strptimeNumber(text.slice(0, 4), 0, 9999);
+  const month = strptimeNumber(text.slice(4, 6), 1, 12);
+  const day = strptimeNumber(text.slice(6, 8), 1, 31);
+  const hour = text.length > 8 ? strptimeNumber(text.slice(8, 10), 0, 23) : 0;
+  const minute = text.length > 8 ? strptimeNumber(text.slice(10, 12), 0, 59) : 0;
+  const second = text.length > 12 ? strptimeNumber(text.slice(12, 14), 0, 61) : 0;
   if (
     year === null ||
     month === null ||

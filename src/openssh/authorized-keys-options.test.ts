@@ -17,6 +17,7 @@ import { parsePublicKey } from './public-key-line.ts';
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const key = parsePublicKey(readFileSync(`${fixtures}ed25519-plain.pub`, 'utf8'));
 const ecdsaKey = parsePublicKey(readFileSync(`${fixtures}ecdsa-256.pub`, 'utf8'));
+const otherEd25519Key = parsePublicKey(readFileSync(`${fixtures}ed25519-long-comment.pub`, 'utf8'));
 
 /** The options sshd reads from `optionsText` written before a key. */
 function optionsOf(optionsText: string) {
@@ -53,6 +54,21 @@ describe('formatExpiryTime / earliestExpiry', () => {
       date: new Date('2030-01-01T00:00:00Z'),
     });
     expect(earliestExpiry(optionsOf('restrict'))).toBeNull();
+  });
+
+  it('reads only expiry-time options, skips values sshd refuses, and keeps the first of equal times', () => {
+    expect(
+      earliestExpiry(
+        optionsOf('from="20200101Z",environment="X=20200101Z",expiry-time="20300101Z"'),
+      ),
+    ).toEqual({ raw: '20300101Z', date: new Date('2030-01-01T00:00:00Z') });
+    expect(
+      earliestExpiry([
+        { name: 'expiry-time', value: '2029010x' },
+        { name: 'expiry-time', value: '20300101Z' },
+        { name: 'expiry-time', value: '20300101UTC' },
+      ]),
+    ).toEqual({ raw: '20300101Z', date: new Date('2030-01-01T00:00:00Z') });
   });
 });
 
@@ -126,5 +142,22 @@ describe('readsBackAs', () => {
     expect(readsBackAs(line, composeAccessOptions('interactive'), key)).toBe(false);
     expect(readsBackAs(`${line}\n`, options, key)).toBe(false);
     expect(readsBackAs(`${line}\0`, options, key)).toBe(false);
+    expect(readsBackAs(`${line}\r`, options, key)).toBe(false);
+  });
+
+  it('compares the key type and the key blob each on its own', () => {
+    const line = formatAuthorizedKeysLine([], key);
+    expect(readsBackAs(line, [], otherEd25519Key)).toBe(false);
+    expect(readsBackAs(line, [], { type: 'ssh-rsa', blob: key.blob })).toBe(false);
+  });
+
+  it('compares every option, by name and by value', () => {
+    const restrict = { name: 'restrict', value: null };
+    const pty = { name: 'pty', value: null };
+    const from = { name: 'from', value: '10.*' };
+    const line = formatAuthorizedKeysLine([restrict, pty, from], key);
+    expect(readsBackAs(line, [restrict, { name: 'user-rc', value: null }, from], key)).toBe(false);
+    expect(readsBackAs(line, [restrict, pty, { name: 'from', value: '10.0.*' }], key)).toBe(false);
+    expect(readsBackAs(line, [restrict, pty, { name: 'command', value: '10.*' }], key)).toBe(false);
   });
 });
