@@ -282,7 +282,7 @@ test('step 6: a reload on step 3 loses the private key by design; "Start over" r
   await expectNoAxeViolations(page, 'onboarding after a reload');
 
   await page.getByRole('button', { name: 'Start over with a new key' }).click();
-  const confirm = page.getByRole('dialog', { name: 'Start over?' });
+  const confirm = page.getByRole('alertdialog', { name: 'Start over?' });
   await expect(confirm).toContainText(`${name()}-2`);
   await expectNoAxeViolations(page, 'start over confirmation');
   await confirm.getByRole('button', { name: 'Remove key and start over' }).click();

@@ -210,7 +210,7 @@ test('"+ New Key" with passphrase: the page keeps running during the KDF, closin
 
   // Not yet copied: Escape asks instead of losing the key.
   await page.keyboard.press('Escape');
-  const confirm = page.getByRole('dialog', { name: 'Close without saving the key?' });
+  const confirm = page.getByRole('alertdialog', { name: 'Close without saving the key?' });
   await expect(confirm).toBeVisible();
   await page.screenshot({ path: 'e2e/screenshots/05-close-confirmation.png' });
   await expectNoAxeViolations(page, 'close confirmation');
@@ -277,7 +277,7 @@ test('the list shows foreign keys; delete asks, warns harder for them, and sshd 
   await expectNoAxeViolations(page, 'key list');
 
   await page.getByRole('button', { name: 'Delete hand-added' }).click();
-  let dialog = page.getByRole('dialog', { name: 'Delete SSH key "hand-added"?' });
+  let dialog = page.getByRole('alertdialog', { name: 'Delete SSH key "hand-added"?' });
   await expect(dialog).toContainText(foreign.fingerprint);
   await expect(dialog).toContainText('This key was not added by Keysmith.');
   await page.screenshot({ path: 'e2e/screenshots/08-delete-foreign-key.png' });
@@ -288,7 +288,7 @@ test('the list shows foreign keys; delete asks, warns harder for them, and sshd 
   const keyFile = join(scratch, 'seqera-ci');
   expect((await login(keyFile)).ok).toBe(true);
   await page.getByRole('button', { name: 'Delete seqera-ci' }).click();
-  dialog = page.getByRole('dialog', { name: 'Delete SSH key "seqera-ci"?' });
+  dialog = page.getByRole('alertdialog', { name: 'Delete SSH key "seqera-ci"?' });
   await expect(dialog).not.toContainText('not added by Keysmith');
   await dialog.getByRole('button', { name: 'Delete Key' }).click();
   await expect(dialog).toHaveCount(0);
@@ -325,7 +325,7 @@ test('keyboard only: generate, copy, close and delete a key', async () => {
 
   await page.getByRole('button', { name: 'Delete kbd-key' }).focus();
   await page.keyboard.press('Enter');
-  const confirm = page.getByRole('dialog', { name: 'Delete SSH key "kbd-key"?' });
+  const confirm = page.getByRole('alertdialog', { name: 'Delete SSH key "kbd-key"?' });
   // The safe choice has the focus.
   await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await page.keyboard.press('Tab');

@@ -43,5 +43,21 @@ export function Dialog({
   );
 }
 
-/** A button that closes the enclosing Dialog (through its onOpenChange). */
-export const DialogClose = RadixDialog.Close;
+/**
+ * The last row of a dialog's form: Cancel, which closes the Dialog through its onOpenChange, and
+ * the submit button; both disabled while the form's request runs.
+ */
+export function DialogFormActions({ submitLabel, busy }: { submitLabel: string; busy: boolean }) {
+  return (
+    <div className="dialog-actions">
+      <RadixDialog.Close asChild>
+        <button type="button" className="button button-secondary" disabled={busy}>
+          Cancel
+        </button>
+      </RadixDialog.Close>
+      <button type="submit" className="button button-primary" disabled={busy}>
+        {submitLabel}
+      </button>
+    </div>
+  );
+}

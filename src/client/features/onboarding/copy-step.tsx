@@ -1,8 +1,8 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { CopyButton } from '../../ui/copy-button.tsx';
-import { Dialog } from '../../ui/dialog.tsx';
-import { downloadPrivateKey } from '../ssh-keys/download-private-key.ts';
+import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import type { GeneratedKey } from '../ssh-keys/generated-key.ts';
+import { PrivateKeyActions } from '../ssh-keys/private-key-actions.tsx';
 import { SendToSeqera } from './send-to-seqera.tsx';
 import {
   credentialsRequestBody,
@@ -79,24 +79,12 @@ export function CopyStep({ generated, passphrase, user, onPasted }: CopyStepProp
             <pre className="code-block" aria-label="SSH private key (shortened on screen)">
               {privateKeyPreview(generated.privateKey)}
             </pre>
-            <div className="action-row">
-              <CopyButton
-                text={generated.privateKey}
-                label="Copy SSH private key"
-                className="button button-primary"
-                onCopied={() => setSaved(true)}
-              />
-              <button
-                type="button"
-                className="button button-secondary"
-                onClick={() => {
-                  downloadPrivateKey(generated.privateKey, name);
-                  setSaved(true);
-                }}
-              >
-                Download
-              </button>
-            </div>
+            <PrivateKeyActions
+              privateKey={generated.privateKey}
+              fileName={name}
+              copyLabel="Copy SSH private key"
+              onSaved={() => setSaved(true)}
+            />
             <p className="hint">
               The whole file, with the <code>-----BEGIN OPENSSH PRIVATE KEY-----</code> and{' '}
               <code>-----END OPENSSH PRIVATE KEY-----</code> lines; the copy holds all of it.
@@ -167,27 +155,17 @@ export function CopyStep({ generated, passphrase, user, onPasted }: CopyStepProp
         </button>
       </div>
 
-      <Dialog
+      <ConfirmDialog
         open={confirming}
         onOpenChange={(open) => {
           if (!open) setConfirming(false);
         }}
         title="Continue without the private key?"
         description="You have neither copied nor downloaded the SSH private key. After this step it is gone for good; without it in Seqera, Seqera cannot log in."
-      >
-        <div className="dialog-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={() => setConfirming(false)}
-          >
-            Go back
-          </button>
-          <button type="button" className="button button-danger" onClick={onPasted}>
-            Continue anyway
-          </button>
-        </div>
-      </Dialog>
+        cancelLabel="Go back"
+        confirmLabel="Continue anyway"
+        onConfirm={onPasted}
+      />
     </>
   );
 }

@@ -1,16 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState, type SubmitEvent } from 'react';
+import { GenerateProgress } from '../ssh-keys/generate-progress.tsx';
 import type { GeneratedKey } from '../ssh-keys/generated-key.ts';
 import { KeyOptionsFields } from '../ssh-keys/key-options-fields.tsx';
-import {
-  defaultKeyOptions,
-  validateKeyOptions,
-  type KeyOptionsErrors,
-  type KeyOptionsValue,
-} from '../ssh-keys/key-options.ts';
+import { defaultKeyOptions, type KeyOptionsValue } from '../ssh-keys/key-options.ts';
 import { PassphraseFields } from '../ssh-keys/passphrase-fields.tsx';
 import { sshKeysQueryOptions } from '../ssh-keys/ssh-keys-query-options.ts';
-import { generatePhaseLabel, useGenerateKey } from '../ssh-keys/use-generate-key.ts';
+import { useGenerateKeyForm } from '../ssh-keys/use-generate-key-form.ts';
 import { seqeraCredentialName } from './seqera.ts';
 
 interface GenerateStepProps {
@@ -26,9 +22,6 @@ interface GenerateStepProps {
 export function GenerateStep({ user, onGenerated }: GenerateStepProps) {
   const keys = useQuery(sshKeysQueryOptions());
   const [options, setOptions] = useState<KeyOptionsValue | null>(null);
-  const [passphrase, setPassphrase] = useState('');
-  const [confirmation, setConfirmation] = useState('');
-  const [submitted, setSubmitted] = useState(false);
 
   // The suggested name avoids names already in the file, so it is unique in Seqera too.
   const taken = new Set((keys.data?.keys ?? []).flatMap((key) => (key.name ? [key.name] : [])));
@@ -36,22 +29,13 @@ export function GenerateStep({ user, onGenerated }: GenerateStepProps) {
     ...defaultKeyOptions('seqera', new Date()),
     name: seqeraCredentialName(user, taken),
   };
-  const { generate, phase, busy, failure } = useGenerateKey(
-    value.name,
-    passphrase === confirmation ? passphrase : '',
-  );
-  const errors: KeyOptionsErrors = submitted ? validateKeyOptions(value, new Date()) : {};
+  const form = useGenerateKeyForm(value);
+  const busy = form.busy;
 
   async function submit(event: SubmitEvent) {
-    event.preventDefault();
-    setSubmitted(true);
-    const now = new Date();
-    if (Object.keys(validateKeyOptions(value, now)).length > 0 || passphrase !== confirmation) {
-      return;
-    }
     // Seqera runs commands over SSH and needs nothing more: always restricted (`restrict`).
-    const generated = await generate({ ...value, access: 'restricted' }, passphrase, now);
-    if (generated) onGenerated(generated, passphrase);
+    const generated = await form.submit(event, { ...value, access: 'restricted' });
+    if (generated) onGenerated(generated, form.passphrase);
   }
 
   return (
@@ -63,17 +47,12 @@ export function GenerateStep({ user, onGenerated }: GenerateStepProps) {
       <KeyOptionsFields
         value={value}
         onChange={setOptions}
-        errors={errors}
+        errors={form.errors}
         disabled={busy}
         showAccess={false}
         afterName={
           <PassphraseFields
-            passphrase={passphrase}
-            confirmation={confirmation}
-            onPassphraseChange={setPassphrase}
-            onConfirmationChange={setConfirmation}
-            submitted={submitted}
-            disabled={busy}
+            {...form.passphraseFields}
             hint="Recommended. It encrypts the private key, so a copy that leaks (a clipboard history, a backup, a screenshot) cannot log in without it. Seqera stores it with the key and uses it for you; you type it once, into Seqera's Passphrase field."
           />
         }
@@ -83,15 +62,7 @@ export function GenerateStep({ user, onGenerated }: GenerateStepProps) {
         commands and copy files, but gets no terminal and no forwarding. The 90-day expiry means a
         forgotten key stops working by itself; run this again to replace it.
       </p>
-      <div role="status" className="progress-line">
-        {busy && <progress aria-label={generatePhaseLabel(phase)} />}
-        {generatePhaseLabel(phase)}
-      </div>
-      {failure && (
-        <p role="alert" className="error-box">
-          {failure}
-        </p>
-      )}
+      <GenerateProgress phase={form.phase} busy={busy} failure={form.failure} />
       <div className="action-row">
         <button type="submit" className="button button-primary" disabled={busy}>
           Generate Key

@@ -322,7 +322,7 @@ describe('onboarding: the whole flow', () => {
     };
     expect(leave()).toBe(true);
     await user.click(screen.getByRole('button', { name: 'I have added it to Seqera' }));
-    const confirm = screen.getByRole('dialog', { name: 'Continue without the private key?' });
+    const confirm = screen.getByRole('alertdialog', { name: 'Continue without the private key?' });
     await user.click(within(confirm).getByRole('button', { name: 'Go back' }));
     expect(screen.getByRole('heading', { name: /Step 3 of 5/ })).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'I have added it to Seqera' }));
@@ -394,14 +394,14 @@ describe('onboarding: step 6, reload', () => {
     expect(screen.queryByRole('button', { name: 'Copy SSH private key' })).not.toBeInTheDocument();
 
     await user.click(screen.getByRole('button', { name: 'Start over with a new key' }));
-    const confirm = screen.getByRole('dialog', { name: 'Start over?' });
+    const confirm = screen.getByRole('alertdialog', { name: 'Start over?' });
     expect(confirm).toHaveTextContent(listed?.fingerprint ?? 'none');
     await user.click(within(confirm).getByRole('button', { name: 'Cancel' }));
     expect(store.text()).toContain('seqera-ada');
 
     await user.click(screen.getByRole('button', { name: 'Start over' }));
     await user.click(
-      within(screen.getByRole('dialog', { name: 'Start over?' })).getByRole('button', {
+      within(screen.getByRole('alertdialog', { name: 'Start over?' })).getByRole('button', {
         name: 'Remove key and start over',
       }),
     );
@@ -440,7 +440,7 @@ describe('onboarding: step 6, reload', () => {
     await user.click(screen.getByRole('button', { name: 'I have added it to Seqera' }));
     await user.click(await screen.findByRole('button', { name: 'Finish' }));
     await user.click(screen.getByRole('button', { name: 'Start over' }));
-    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
     expect(await screen.findByRole('heading', { name: /Step 1 of 5/ })).toBeInTheDocument();
     expect(store.text()).toContain('seqera-ada');
     expect(sent.filter((request) => request.method === 'DELETE')).toEqual([]);

@@ -1,5 +1,5 @@
 import { ApiError } from '../../api/fetch-json.ts';
-import { Dialog, DialogClose } from '../../ui/dialog.tsx';
+import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import { useDeleteKey } from '../ssh-keys/use-ssh-key-mutations.ts';
 import type { FlowKey } from './flow-storage.ts';
 
@@ -20,7 +20,7 @@ export function StartOverDialog({
   const busy = deleteKey.isPending;
   const alreadyGone = deleteKey.error instanceof ApiError && deleteKey.error.status === 404;
   return (
-    <Dialog
+    <ConfirmDialog
       open
       onOpenChange={(open) => {
         if (!open && !busy) onCancel();
@@ -34,34 +34,22 @@ export function StartOverDialog({
           Platform, delete that credential there too.
         </>
       }
+      confirmLabel={busy ? 'Removing…' : 'Remove key and start over'}
+      onConfirm={() =>
+        deleteKey.mutate(flowKey.fingerprint, {
+          onSuccess: onRemoved,
+          onError: (error) => {
+            if (error instanceof ApiError && error.status === 404) onRemoved();
+          },
+        })
+      }
+      busy={busy}
     >
       {deleteKey.isError && !alreadyGone && (
         <p role="alert" className="error-box">
           {deleteKey.error.message}
         </p>
       )}
-      <div className="dialog-actions">
-        <DialogClose asChild>
-          <button type="button" className="button button-secondary" disabled={busy}>
-            Cancel
-          </button>
-        </DialogClose>
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={busy}
-          onClick={() =>
-            deleteKey.mutate(flowKey.fingerprint, {
-              onSuccess: onRemoved,
-              onError: (error) => {
-                if (error instanceof ApiError && error.status === 404) onRemoved();
-              },
-            })
-          }
-        >
-          {busy ? 'Removing…' : 'Remove key and start over'}
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

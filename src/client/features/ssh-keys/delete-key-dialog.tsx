@@ -1,5 +1,5 @@
 import type { SshKey } from '../../../api/ssh-keys.ts';
-import { Dialog, DialogClose } from '../../ui/dialog.tsx';
+import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import { keyDisplayName } from './key-display.ts';
 import { useDeleteKey } from './use-ssh-key-mutations.ts';
 
@@ -12,7 +12,7 @@ export function DeleteKeyDialog({ sshKey, onDone }: { sshKey: SshKey; onDone: ()
   const busy = deleteKey.isPending;
   const name = keyDisplayName(sshKey);
   return (
-    <Dialog
+    <ConfirmDialog
       open
       onOpenChange={(open) => {
         if (!open && !busy) onDone();
@@ -24,6 +24,9 @@ export function DeleteKeyDialog({ sshKey, onDone }: { sshKey: SshKey; onDone: ()
           your authorized_keys. Logins with it stop working at once.
         </>
       }
+      confirmLabel={busy ? 'Deleting…' : 'Delete Key'}
+      onConfirm={() => deleteKey.mutate(sshKey.fingerprint, { onSuccess: onDone })}
+      busy={busy}
     >
       {!sshKey.managed && (
         <p className="danger-box" role="note">
@@ -37,21 +40,6 @@ export function DeleteKeyDialog({ sshKey, onDone }: { sshKey: SshKey; onDone: ()
           {deleteKey.error.message}
         </p>
       )}
-      <div className="dialog-actions">
-        <DialogClose asChild>
-          <button type="button" className="button button-secondary" disabled={busy}>
-            Cancel
-          </button>
-        </DialogClose>
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={busy}
-          onClick={() => deleteKey.mutate(sshKey.fingerprint, { onSuccess: onDone })}
-        >
-          {busy ? 'Deleting…' : 'Delete Key'}
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -1,15 +1,11 @@
 import { useState, type SubmitEvent } from 'react';
-import { Dialog, DialogClose } from '../../ui/dialog.tsx';
+import { Dialog, DialogFormActions } from '../../ui/dialog.tsx';
+import { GenerateProgress } from './generate-progress.tsx';
 import type { GeneratedKey } from './generated-key.ts';
 import { KeyOptionsFields } from './key-options-fields.tsx';
-import {
-  defaultKeyOptions,
-  validateKeyOptions,
-  type KeyOptionsErrors,
-  type KeyOptionsValue,
-} from './key-options.ts';
+import { defaultKeyOptions, type KeyOptionsValue } from './key-options.ts';
 import { PassphraseFields } from './passphrase-fields.tsx';
-import { generatePhaseLabel, useGenerateKey } from './use-generate-key.ts';
+import { useGenerateKeyForm } from './use-generate-key-form.ts';
 
 interface GenerateKeyDialogProps {
   onCancel: () => void;
@@ -24,24 +20,11 @@ export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogPr
   const [options, setOptions] = useState<KeyOptionsValue>(() =>
     defaultKeyOptions('key', new Date()),
   );
-  const [passphrase, setPassphrase] = useState('');
-  const [confirmation, setConfirmation] = useState('');
-  const { generate, phase, busy, failure } = useGenerateKey(
-    options.name,
-    passphrase === confirmation ? passphrase : '',
-  );
-  const [submitted, setSubmitted] = useState(false);
-
-  const errors: KeyOptionsErrors = submitted ? validateKeyOptions(options, new Date()) : {};
+  const form = useGenerateKeyForm(options);
+  const busy = form.busy;
 
   async function submit(event: SubmitEvent) {
-    event.preventDefault();
-    setSubmitted(true);
-    const now = new Date();
-    if (Object.keys(validateKeyOptions(options, now)).length > 0 || passphrase !== confirmation) {
-      return;
-    }
-    const generated = await generate(options, passphrase, now);
+    const generated = await form.submit(event);
     if (generated) onGenerated(generated);
   }
 
@@ -58,40 +41,18 @@ export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogPr
         <KeyOptionsFields
           value={options}
           onChange={setOptions}
-          errors={errors}
+          errors={form.errors}
           disabled={busy}
           afterName={
             <PassphraseFields
-              passphrase={passphrase}
-              confirmation={confirmation}
-              onPassphraseChange={setPassphrase}
-              onConfirmationChange={setConfirmation}
-              submitted={submitted}
-              disabled={busy}
+              {...form.passphraseFields}
               hint="Optional. Encrypts the private key; you (or Seqera) will need it each time the key is used. Leave empty for a key without passphrase."
             />
           }
         />
-        <div role="status" className="progress-line">
-          {busy && <progress aria-label={generatePhaseLabel(phase)} />}
-          {generatePhaseLabel(phase)}
-        </div>
-        {failure && (
-          <p role="alert" className="error-box">
-            {failure}
-          </p>
-        )}
+        <GenerateProgress phase={form.phase} busy={busy} failure={form.failure} />
 
-        <div className="dialog-actions">
-          <DialogClose asChild>
-            <button type="button" className="button button-secondary" disabled={busy}>
-              Cancel
-            </button>
-          </DialogClose>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            Generate Key
-          </button>
-        </div>
+        <DialogFormActions submitLabel="Generate Key" busy={busy} />
       </form>
     </Dialog>
   );

@@ -4,7 +4,7 @@ import { fingerprintSha256 } from '../../../openssh/fingerprint.ts';
 import { keyTypeLabel, type PublicKey } from '../../../openssh/key-types.ts';
 import { looksLikePrivateKey } from '../../../openssh/private-key-detect.ts';
 import { formatPublicKey, parsePublicKey } from '../../../openssh/public-key-line.ts';
-import { Dialog, DialogClose } from '../../ui/dialog.tsx';
+import { Dialog, DialogFormActions } from '../../ui/dialog.tsx';
 import { KeyOptionsFields } from './key-options-fields.tsx';
 import {
   defaultKeyOptions,
@@ -164,16 +164,7 @@ export function ImportKeyDialog({ onDone }: { onDone: () => void }) {
             {createKey.error.message}
           </p>
         )}
-        <div className="dialog-actions">
-          <DialogClose asChild>
-            <button type="button" className="button button-secondary" disabled={busy}>
-              Cancel
-            </button>
-          </DialogClose>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Adding…' : 'Add Key'}
-          </button>
-        </div>
+        <DialogFormActions submitLabel={busy ? 'Adding…' : 'Add Key'} busy={busy} />
       </form>
     </Dialog>
   );

@@ -39,11 +39,11 @@ describe('SSH Key Generated', () => {
     );
 
     await user.keyboard('{Escape}');
-    const confirm = screen.getByRole('dialog', { name: 'Close without saving the key?' });
+    const confirm = screen.getByRole('alertdialog', { name: 'Close without saving the key?' });
     expect(confirm).toHaveAccessibleDescription(/Once closed, it is gone for good/);
     await user.click(within(confirm).getByRole('button', { name: 'Go back' }));
     expect(
-      screen.queryByRole('dialog', { name: 'Close without saving the key?' }),
+      screen.queryByRole('alertdialog', { name: 'Close without saving the key?' }),
     ).not.toBeInTheDocument();
     expect(screen.getByRole('dialog', { name: 'SSH Key Generated' })).toBeInTheDocument();
 
@@ -62,7 +62,7 @@ describe('SSH Key Generated', () => {
     expect(overlay).not.toBeNull();
     await user.click(overlay as Element);
     expect(
-      screen.getByRole('dialog', { name: 'Close without saving the key?' }),
+      screen.getByRole('alertdialog', { name: 'Close without saving the key?' }),
     ).toBeInTheDocument();
     // Still there beneath the confirmation (which hides it from assistive tech while open).
     expect(
@@ -77,6 +77,7 @@ describe('SSH Key Generated', () => {
     expect(await navigator.clipboard.readText()).toBe(made.privateKey);
     expect(screen.getAllByRole('status')[0]).toHaveTextContent('Copied');
     await user.keyboard('{Escape}');
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     expect(screen.getByText('Dialog closed, key dropped')).toBeInTheDocument();
   });
@@ -129,7 +130,7 @@ describe('SSH Key Generated', () => {
     // Copying only the public key does not count as saving the private one.
     await user.keyboard('{Escape}');
     expect(
-      screen.getByRole('dialog', { name: 'Close without saving the key?' }),
+      screen.getByRole('alertdialog', { name: 'Close without saving the key?' }),
     ).toBeInTheDocument();
   });
 });

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { CopyButton } from '../../ui/copy-button.tsx';
+import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import { Dialog } from '../../ui/dialog.tsx';
-import { downloadPrivateKey } from './download-private-key.ts';
 import type { GeneratedKey } from './generated-key.ts';
+import { PrivateKeyActions } from './private-key-actions.tsx';
 
 interface KeyGeneratedDialogProps {
   generated: GeneratedKey;
@@ -27,12 +28,6 @@ export function KeyGeneratedDialog({ generated, onClose }: KeyGeneratedDialogPro
     else setCloseState('confirming');
   }
 
-  function download() {
-    downloadPrivateKey(generated.privateKey, generated.name);
-    setDownloaded(true);
-    setSaved(true);
-  }
-
   return (
     <>
       <Dialog
@@ -49,17 +44,15 @@ export function KeyGeneratedDialog({ generated, onClose }: KeyGeneratedDialogPro
           Keysmith keeps no copy, and a lost key can only be replaced by a new one.
         </p>
 
-        <div className="action-row">
-          <CopyButton
-            text={generated.privateKey}
-            label="Copy Private Key"
-            className="button button-primary"
-            onCopied={() => setSaved(true)}
-          />
-          <button type="button" className="button button-secondary" onClick={download}>
-            Download
-          </button>
-        </div>
+        <PrivateKeyActions
+          privateKey={generated.privateKey}
+          fileName={generated.name}
+          copyLabel="Copy Private Key"
+          onSaved={(how) => {
+            setSaved(true);
+            if (how === 'downloaded') setDownloaded(true);
+          }}
+        />
         {downloaded && (
           <p className="hint" role="status">
             Downloaded as <code>{generated.name}</code>. Move it to <code>~/.ssh</code> and make it
@@ -102,27 +95,17 @@ export function KeyGeneratedDialog({ generated, onClose }: KeyGeneratedDialogPro
         </div>
       </Dialog>
 
-      <Dialog
+      <ConfirmDialog
         open={closeState === 'confirming'}
         onOpenChange={(open) => {
           if (!open) setCloseState('open');
         }}
         title="Close without saving the key?"
         description="You have neither copied nor downloaded the private key. Once closed, it is gone for good; you would have to generate a new key."
-      >
-        <div className="dialog-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={() => setCloseState('open')}
-          >
-            Go back
-          </button>
-          <button type="button" className="button button-danger" onClick={onClose}>
-            Close without saving
-          </button>
-        </div>
-      </Dialog>
+        cancelLabel="Go back"
+        confirmLabel="Close without saving"
+        onConfirm={onClose}
+      />
     </>
   );
 }

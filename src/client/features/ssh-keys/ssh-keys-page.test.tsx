@@ -172,14 +172,16 @@ describe('Delete', () => {
     seedTwoKeys();
     const { user } = renderApp();
     await user.click(await screen.findByRole('button', { name: 'Delete seqera-prod' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Delete SSH key "seqera-prod"?' });
+    const dialog = await screen.findByRole('alertdialog', {
+      name: 'Delete SSH key "seqera-prod"?',
+    });
     expect(dialog).toHaveAccessibleDescription(
       `Removes the key with fingerprint ${laptop.fingerprint} from your authorized_keys. Logins with it stop working at once.`,
     );
     expect(within(dialog).queryByText(/not added by Keysmith/)).not.toBeInTheDocument();
     await user.click(within(dialog).getByRole('button', { name: 'Delete Key' }));
 
-    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument());
     await waitFor(() =>
       expect(screen.queryByRole('listitem', { name: 'seqera-prod' })).not.toBeInTheDocument(),
     );
@@ -192,14 +194,16 @@ describe('Delete', () => {
     const before = store.text();
     const { user } = renderApp();
     await user.click(await screen.findByRole('button', { name: 'Delete old-rsa-key' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Delete SSH key "old-rsa-key"?' });
+    const dialog = await screen.findByRole('alertdialog', {
+      name: 'Delete SSH key "old-rsa-key"?',
+    });
     expect(dialog).toHaveTextContent(legacy.fingerprint);
     expect(dialog).toHaveTextContent(
       'This key was not added by Keysmith. It may be the key you use to log in yourself',
     );
     expect(dialog).toHaveTextContent('you may lose access to this account');
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
-    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
     expect(store.text()).toBe(before);
   });
 
@@ -209,7 +213,7 @@ describe('Delete', () => {
     await user.click(await screen.findByRole('button', { name: 'Delete seqera-prod' }));
     // Someone else removed the key meanwhile: the real app answers 404 with advice.
     await store.remove(laptop.fingerprint);
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await screen.findByRole('alertdialog');
     await user.click(within(dialog).getByRole('button', { name: 'Delete Key' }));
     expect(await within(dialog).findByRole('alert')).toHaveTextContent(
       `No key with fingerprint ${laptop.fingerprint} is in authorized_keys. Reload the list to see the current keys.`,
