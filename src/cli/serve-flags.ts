@@ -75,6 +75,15 @@ const publicUrlSchema = z.string().transform((text, ctx) => {
   return url.origin;
 });
 
+/** A flag that holds a whole number from `min` to `max`; anything else is refused with `message`. */
+function wholeNumberFlag(min: number, max: number, message: string) {
+  return z
+    .string()
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
+}
+
 export const flagsSchema = z
   .strictObject({
     host: z
@@ -83,12 +92,7 @@ export const flagsSchema = z
         message: '--host must be an IP address (or localhost).',
       })
       .default('127.0.0.1'),
-    port: z
-      .string()
-      .regex(/^\d{1,5}$/, '--port must be a number from 0 to 65535.')
-      .transform(Number)
-      .refine((port) => port <= 65_535, '--port must be a number from 0 to 65535.')
-      .default(8022),
+    port: wholeNumberFlag(0, 65_535, '--port must be a number from 0 to 65535.').default(8022),
     auth: z
       .enum(['local', 'proxy', 'oidc'], { message: '--auth must be "local", "proxy" or "oidc".' })
       .default('local'),
@@ -137,36 +141,31 @@ export const flagsSchema = z
         if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
       })
       .default(DEFAULT_AUTHORIZED_KEYS_TEMPLATE),
-    'min-uid': z
-      .string()
-      .regex(/^\d{1,10}$/, '--min-uid must be a whole number.')
-      .transform(Number)
-      .refine((uid) => uid >= 1, '--min-uid must be at least 1 (root is never served).')
-      .default(1000),
-    'max-user-processes': z
-      .string()
-      .regex(/^\d{1,4}$/, '--max-user-processes must be a whole number from 1 to 1000.')
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 1000, '--max-user-processes must be from 1 to 1000.')
-      .default(8),
-    'user-process-idle': z
-      .string()
-      .regex(/^\d{1,5}$/, '--user-process-idle must be a whole number of seconds, 1 to 86400.')
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 86_400, '--user-process-idle must be from 1 to 86400.')
-      .default(60),
-    'user-process-queue': z
-      .string()
-      .regex(/^\d{1,5}$/, '--user-process-queue must be a whole number from 0 to 10000.')
-      .transform(Number)
-      .refine((n) => n <= 10_000, '--user-process-queue must be from 0 to 10000.')
-      .optional(),
-    'max-requests-per-user': z
-      .string()
-      .regex(/^\d{1,3}$/, '--max-requests-per-user must be a whole number from 1 to 100.')
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 100, '--max-requests-per-user must be from 1 to 100.')
-      .default(4),
+    'min-uid': wholeNumberFlag(
+      1,
+      Number.MAX_SAFE_INTEGER,
+      '--min-uid must be a whole number, at least 1 (root is never served).',
+    ).default(1000),
+    'max-user-processes': wholeNumberFlag(
+      1,
+      1000,
+      '--max-user-processes must be a whole number from 1 to 1000.',
+    ).default(8),
+    'user-process-idle': wholeNumberFlag(
+      1,
+      86_400,
+      '--user-process-idle must be a whole number of seconds, 1 to 86400.',
+    ).default(60),
+    'user-process-queue': wholeNumberFlag(
+      0,
+      10_000,
+      '--user-process-queue must be a whole number from 0 to 10000.',
+    ).optional(),
+    'max-requests-per-user': wholeNumberFlag(
+      1,
+      100,
+      '--max-requests-per-user must be a whole number from 1 to 100.',
+    ).default(4),
     static: z.string().min(1).optional(),
     'seqera-api': z.array(seqeraApiSchema).default([]),
     'audit-log': z
