@@ -113,7 +113,11 @@ describe('parseServeArgs', () => {
       [['--auth', 'proxy'], {}, /--trusted-proxy/],
       [['--auth', 'proxy', '--trusted-proxy', 'proxy.local'], {}, /--trusted-proxy/],
       [['--auth', 'proxy', '--trusted-proxy', '10.0.0.1'], {}, /Proxy mode needs --public-url/],
-      [['--public-url', 'https://keys.example.org'], {}, /--public-url is for proxy and oidc modes/],
+      [
+        ['--public-url', 'https://keys.example.org'],
+        {},
+        /--public-url is for proxy and oidc modes/,
+      ],
       [['--auth', 'proxy', '--public-url', 'keys.example.org'], {}, /--public-url must be a URL/],
       [['--auth', 'proxy', '--public-url', 'ftp://keys.example.org'], {}, /https:\/\//],
       [
