@@ -120,6 +120,175 @@ describe('parseAuthorizedKeysLine', () => {
   });
 });
 
+const quirksOf = (line: string) => parseAuthorizedKeysLine(line).quirks;
+const accepts = (options: string) => parseAuthorizedKeysLine(`${options} ${keyText}`).options;
+
+describe('parseAuthorizedKeysLine reads what sshd reads', () => {
+  it('refuses a line that is not a string or holds an LF', () => {
+    expect(() => parseAuthorizedKeysLine(1 as unknown as string)).toThrow(
+      new TypeError('"line" must be a string'),
+    );
+    expect(() => parseAuthorizedKeysLine(`${keyText}\nrestrict ${keyText}`)).toThrow(
+      new RangeError('"line" must be a single line without its newline'),
+    );
+  });
+
+  it('ends the line at a NUL, as sshd reads a C string, and says so', () => {
+    const entry = parseAuthorizedKeysLine(`${keyText}\0command="sh"`);
+    expect(entry.key.comment).toBe('keysmith@example');
+    expect(entry.options).toEqual([]);
+    expect(entry.quirks).toEqual(['nul']);
+    expect(quirksOf(`restrict ${keyText}\0x`)).toEqual(['nul']);
+  });
+
+  it('refuses with the invalid-key code', () => {
+    for (const line of ['', `foo ${keyText}`]) {
+      expect(() => parseAuthorizedKeysLine(line)).toThrow(
+        expect.objectContaining({ code: 'invalid-key' }),
+      );
+    }
+  });
+
+  it('reports a bare key line that sshd cannot read by its own problem', () => {
+    expect(refusal('ssh-ed25519 AAAA')).toMatch(/cut short/);
+  });
+
+  it('quotes at most 40 or 60 characters of an unknown word', () => {
+    const long = 'x'.repeat(100);
+    expect(refusal(long)).toContain(`"${'x'.repeat(40)}" is not a key`);
+    expect(refusal(`restrict,${long} ${keyText}`)).toContain(
+      `"${'x'.repeat(60)}" is not an option`,
+    );
+  });
+
+  it('treats \\" as an escaped quote: a backslash before the closing quote leaves it open', () => {
+    expect(refusal(`command="a\\" ${keyText}`)).toMatch(/never closed/);
+    expect(accepts('command="a\\b"')).toEqual([{ name: 'command', value: 'a\\b' }]);
+    expect(refusal(`restrict\\ ${keyText}`)).toMatch(/"restrict\\" is not an option/);
+  });
+
+  it('matches flags by prefix as opt_flag does: ptycommand= is pty followed by junk', () => {
+    expect(refusal(`ptycommand="x" ${keyText}`)).toMatch(/"ptycommand="x"" is not an option/);
+  });
+
+  it('refuses a second principals=', () => {
+    expect(refusal(`principals="a",principals="b" ${keyText}`)).toMatch(
+      /more than one principals= option/,
+    );
+  });
+
+  it('marks cert-authority and principals= lines, which never let the key itself in', () => {
+    expect(quirksOf(`cert-authority,principals="a" ${keyText}`)).toEqual(['cert-authority']);
+    expect(quirksOf(`cert-authority ${keyText}`)).toEqual(['cert-authority']);
+    expect(quirksOf(`principals="a" ${keyText}`)).toEqual(['principals']);
+    expect(quirksOf(`restrict ${keyText}`)).toEqual([]);
+  });
+
+  it('folds only A-Z in option names, also on a line with non-ASCII text', () => {
+    expect(accepts('from="İ",RESTRICT')).toEqual([
+      { name: 'from', value: 'İ' },
+      { name: 'restrict', value: null },
+    ]);
+  });
+
+  it('reads permitopen ports as a2port does: 1 to 65535, * or a service name', () => {
+    for (const port of ['1', '65535', '*', 'ssh', 'x-1.2_3+']) {
+      expect(accepts(`permitopen="host:${port}"`)).toEqual([
+        { name: 'permitopen', value: `host:${port}` },
+      ]);
+    }
+    for (const port of ['0', '65536', '-1', '1ssh', 'ssh!', '']) {
+      expect(refusal(`permitopen="host:${port}" ${keyText}`)).toMatch(/is not host:port/);
+    }
+    expect(accepts('permitopen="h:+22"')).toHaveLength(1);
+  });
+
+  it('reads the host as hpdelim2 does: [host] for IPv6, : or / before the port, under NI_MAXHOST', () => {
+    for (const value of ['[::1]:22', '[::1]/22', 'host/22', ':22', `${'h'.repeat(1024)}:22`]) {
+      expect(accepts(`permitopen="${value}"`)).toEqual([{ name: 'permitopen', value }]);
+    }
+    for (const value of ['[::1]22', '[::1:22', `${'h'.repeat(1025)}:22`, '[::1]']) {
+      expect(refusal(`permitopen="${value}" ${keyText}`)).toMatch(/is not host:port/);
+    }
+    expect(accepts('permitlisten="22"')).toEqual([{ name: 'permitlisten', value: '22' }]);
+    expect(refusal(`permitopen="22" ${keyText}`)).toMatch(/is not host:port/);
+  });
+
+  it('reads tunnel= as a2tun does: "any" in any case, or 0 to SSH_TUNID_MAX', () => {
+    for (const value of ['any', 'ANY', '0', '-0', ' \t+1', '2147483645']) {
+      expect(accepts(`tunnel="${value}"`)).toEqual([{ name: 'tunnel', value }]);
+    }
+    for (const value of ['-1', '2147483646', '1 ', 'x1', 'anyx']) {
+      expect(refusal(`tunnel="${value}" ${keyText}`)).toMatch(/not a tunnel device/);
+    }
+  });
+
+  it('refuses an environment= without a name', () => {
+    expect(refusal(`environment="=x" ${keyText}`)).toMatch(/environment= must be NAME=value/);
+  });
+
+  it('allows 1025 environment names (SSH_AUTHOPT_ENV_MAX, checked before each is added); a repeated name counts once', () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `environment="V${i}=1"`);
+    expect(accepts(names(1025).join(','))).toHaveLength(1025);
+    expect(refusal(`${names(1026).join(',')} ${keyText}`)).toMatch(
+      /more than 1024 environment= options/,
+    );
+    const same = Array.from({ length: 1026 }, (_, i) => `environment="V=${i}"`);
+    expect(accepts(same.join(','))).toHaveLength(1026);
+  });
+
+  it('allows 4097 permitopen= and 4097 permitlisten= (SSH_AUTHOPT_PERMIT_MAX, each list on its own)', () => {
+    const permits = (name: string, n: number) => Array(n).fill(`${name}="h:1"`).join(',');
+    expect(accepts(`${permits('permitopen', 4097)},${permits('permitlisten', 4097)}`)).toHaveLength(
+      8194,
+    );
+    expect(refusal(`${permits('permitopen', 4098)} ${keyText}`)).toMatch(
+      /more than 4096 permitopen= options/,
+    );
+    expect(refusal(`${permits('permitlisten', 4098)} ${keyText}`)).toMatch(
+      /more than 4096 permitlisten= options/,
+    );
+  });
+
+  it('says when options are not spelt as Keysmith writes them', () => {
+    const spelling = (options: string) =>
+      quirksOf(`${options} ${keyText}`).includes('option-spelling');
+    for (const options of [
+      'restrict,pty',
+      'command="x",from="a"',
+      'tunnel="any"',
+      'tunnel="0"',
+      'tunnel="123"',
+      'permitopen="host:8080"',
+      'permitopen="[::1]:80"',
+      'permitopen="host:*"',
+      'permitlisten="8080"',
+      'permitlisten="localhost:8080"',
+      'expiry-time="20991231"',
+    ]) {
+      expect(spelling(options), options).toBe(false);
+    }
+    for (const options of [
+      'RESTRICT',
+      'Command="x"',
+      ',restrict',
+      'restrict,,pty',
+      'restrict,',
+      'tunnel="ANY"',
+      'tunnel="00"',
+      'tunnel="+1"',
+      'permitopen="host:ssh"',
+      'permitopen="host/80"',
+      'permitopen="host:080"',
+      'permitlisten="ssh"',
+      'permitlisten="08080"',
+    ]) {
+      expect(spelling(options), options).toBe(true);
+    }
+    expect(quirksOf(`RESTRICT ${keyText}`)).toEqual(['option-spelling']);
+  });
+});
+
 describe('formatAuthorizedKeysLine', () => {
   it('writes options before the key, values quoted, no spaces', () => {
     const line = formatAuthorizedKeysLine(
@@ -141,6 +310,18 @@ describe('formatAuthorizedKeysLine', () => {
     }
     expect(() => formatAuthorizedKeysLine([{ name: 'command', value: 'a\tb' }], key)).toThrow(
       /control characters/,
+    );
+  });
+
+  it('refuses options that are not an array and values that are not strings', () => {
+    expect(() => formatAuthorizedKeysLine('restrict' as never, key)).toThrow(
+      new TypeError('"options" must be an array'),
+    );
+    expect(() =>
+      formatAuthorizedKeysLine([{ name: 'command', value: 5 as unknown as string }], key),
+    ).toThrow(new TypeError('the value of "command" must be a string or null'));
+    expect(() => formatAuthorizedKeysLine([{ name: 'command', value: 'a"b' }], key)).toThrow(
+      'the value of "command" must not contain ", \\, CR, LF or NUL',
     );
   });
 

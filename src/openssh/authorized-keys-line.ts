@@ -76,12 +76,9 @@ function dequote(text: string, at: number, name: string): { value: string; end: 
   return { value, end: i + 1 };
 }
 
-/** C isspace in the C locale (strtoll skips it). */
-const C_SPACE = '[ \\t\\n\\v\\f\\r]';
-
-/** strtonum (openbsd-compat) over strtoll base 10: blanks, a sign, digits, nothing after. */
+/** strtonum (openbsd-compat) over strtoll base 10: C isspace blanks, a sign, digits, nothing after. */
 function strtonum(text: string, max: number): number | null {
-  const match = new RegExp(`^${C_SPACE}*([+-]?)(\\d+)$`).exec(text);
+  const match = /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(text);
   if (match === null) return null;
   const value = Number(match[2]);
   if (match[1] === '-' && value !== 0) return null;
@@ -137,7 +134,8 @@ function parseOptions(text: string): { options: AuthorizedKeyOption[]; canonical
   const options: AuthorizedKeyOption[] = [];
   const seen = new Set<string>();
   const environment = new Set<string>();
-  let permits = 0;
+  // handle_permit counts permitopen= and permitlisten= each in its own list.
+  const permits = { permitopen: 0, permitlisten: 0 };
   let canonical = true;
   let i = 0;
   // sshd's strncasecmp folds only A–Z; Unicode lowering could change lengths ("İ" is two code
@@ -169,8 +167,8 @@ function parseOptions(text: string): { options: AuthorizedKeyOption[]; canonical
         if (name === 'environment' && environment.size > 1024) {
           throw refused('it has more than 1024 environment= options');
         }
-        if ((name === 'permitopen' || name === 'permitlisten') && permits > 4096) {
-          throw refused('it has more than 4096 permitopen=/permitlisten= options');
+        if ((name === 'permitopen' || name === 'permitlisten') && permits[name] > 4096) {
+          throw refused(`it has more than 4096 ${name}= options`);
         }
         const { value, end } = dequote(text, i + name.length + 1, name);
         if (name === 'expiry-time' && parseAbsoluteTime(value) === null) {
@@ -178,17 +176,17 @@ function parseOptions(text: string): { options: AuthorizedKeyOption[]; canonical
         }
         if (name === 'environment') {
           // valid_env_name: letters, digits and _ before the first =.
-          const eq = value.indexOf('=');
-          if (eq <= 0 || !/^[A-Za-z0-9_]+$/.test(value.slice(0, eq))) {
+          const envName = /^([A-Za-z0-9_]+)=/.exec(value)?.[1];
+          if (envName === undefined) {
             throw refused('environment= must be NAME=value with a name of letters, digits and _');
           }
-          environment.add(value.slice(0, eq));
+          environment.add(envName);
         }
         if (name === 'permitopen' || name === 'permitlisten') {
           if (!validPermit(value, name === 'permitlisten')) {
             throw refused(`${name}="${value}" is not host:port`);
           }
-          permits++;
+          permits[name]++;
         }
         // misc.c a2tun: "any" in any case, or a number up to SSH_TUNID_MAX.
         if (
@@ -263,7 +261,7 @@ export function parseAuthorizedKeysLine(line: string): AuthorizedKeyEntry {
     if (text[i] === '\\' && text[i + 1] === '"') i++;
     else if (text[i] === '"') quoted = !quoted;
   }
-  if (quoted && i >= text.length) throw refused('a double quote in the options is never closed');
+  if (quoted) throw refused('a double quote in the options is never closed');
   const keyText = text.slice(i).replace(/^[ \t]+/, '');
   const firstWord = /^[^ \t]*/.exec(text)?.[0] ?? '';
   if (looksLikeKeyTypeName(firstWord)) throw bare;
