@@ -453,3 +453,76 @@ describe('formatPublicKey', () => {
     expect(() => formatPublicKey({ ...plain, type: 'ssh-ed25519 x' })).toThrow(RangeError);
   });
 });
+
+describe('parsePublicKey: the edges of the line', () => {
+  const good = formatPublicKey(plain);
+  const [type, b64] = good.split(' ') as [string, string];
+
+  it('skips leading spaces and tabs before the type', () => {
+    expect(parsePublicKey(`  \t ${good}`)).toEqual(plain);
+  });
+
+  it('refuses two lines without a final newline, naming the problem', () => {
+    expect(() => parsePublicKey(`${good}\n${good}`)).toThrow(
+      'The text has more than one line: paste exactly one public key line (`type base64 comment`).',
+    );
+  });
+
+  it('quotes every word before the key type and names the type found', () => {
+    expect(() => parsePublicKey(`from="a"  no-pty\t${good}`)).toThrow(
+      'The line has "from="a" no-pty" before the key type: options and host names are not allowed here. Paste only the key line, starting with ssh-ed25519.',
+    );
+  });
+
+  it('reads a BEGIN marker inside a comment as a comment, not as an RFC 4716 or PEM key', () => {
+    for (const comment of ['x---- BEGIN SSH2 PUBLIC KEY ----', 'x-----BEGIN PUBLIC KEY-----']) {
+      expect(parsePublicKey(`${type} ${b64} ${comment}`).comment).toBe(comment);
+    }
+  });
+
+  it('tells a certificate type from a word that only ends like one', () => {
+    expectKeyError(
+      () => parsePublicKey('ssh-ed25519-cert-v01@openssh.com AAAA'),
+      'unsupported',
+      /is an OpenSSH certificate/,
+    );
+    for (const word of [
+      'X_ssh-ed25519-cert-v01@openssh.com',
+      'ssh-ed25519-cert-v01@openssh.comX',
+    ]) {
+      expectKeyError(() => parsePublicKey(`${word} AAAA`), 'invalid-key', /supported key type/);
+    }
+  });
+
+  it('calls padded base64 with altered final bits non-canonical', () => {
+    expectKeyError(
+      () => parsePublicKey(`${type} AB== c`),
+      'invalid-key',
+      /^The key data is not canonical base64/,
+    );
+  });
+
+  it('refuses a bidirectional control in the comment, naming it', () => {
+    expectKeyError(
+      () => parsePublicKey(`${type} ${b64} admin\u202Eexe.txt`),
+      'invalid-key',
+      /\(U\+202E\), which can make it display as different text/,
+    );
+  });
+
+  it('throws TypeError for arguments of the wrong type', () => {
+    expect(() => parsePublicKey(42 as unknown as string)).toThrow('"text" must be a string');
+    expect(() => formatPublicKey({ ...plain, type: 1 as unknown as string })).toThrow(
+      '"type" must be a string',
+    );
+    expect(() => formatPublicKey({ ...plain, blob: 'x' as unknown as Uint8Array })).toThrow(
+      '"blob" must be a Uint8Array',
+    );
+    expect(() => formatPublicKey({ ...plain, comment: null as unknown as string })).toThrow(
+      '"comment" must be a string',
+    );
+    expect(() => formatPublicKey({ ...plain, type: 'ssh ed25519' })).toThrow(
+      '"type" must be a key type name such as ssh-ed25519, not "ssh ed25519"',
+    );
+  });
+});

@@ -101,7 +101,9 @@ export function parsePublicKey(text: string): PublicKey {
       'The public key is empty: paste the contents of your .pub file, one line starting with e.g. ssh-ed25519.',
     );
   }
-  const tokens = line.split(/[ \t]+/);
+  // sshd skips leading blanks (auth2-pubkeyfile.c); so does ssh-keygen -l.
+  const keyLine = line.replace(/^[ \t]+/, '');
+  const tokens = keyLine.split(/[ \t]+/);
   const firstToken = tokens[0] ?? '';
   const typeAt = tokens.findIndex((t) => isPublicKeyType(t));
   if (!isPublicKeyType(firstToken) && typeAt > 0) {
@@ -109,7 +111,7 @@ export function parsePublicKey(text: string): PublicKey {
       `The line has "${printable(tokens.slice(0, typeAt).join(' '))}" before the key type: options and host names are not allowed here. Paste only the key line, starting with ${tokens[typeAt] ?? 'the key type'}.`,
     );
   }
-  const key = parseKeyFields(line.replace(/^[ \t]+/, ''));
+  const key = parseKeyFields(keyLine);
   const bad = findControlCharacter(key.comment);
   if (bad !== null) {
     throw invalid(
