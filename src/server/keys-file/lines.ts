@@ -23,7 +23,7 @@ export function splitLines(text: string): FileLine[] {
       lines.push({ text: text.slice(start), eol: '' });
       break;
     }
-    if (lf > start && text[lf - 1] === '\r') {
+    if (text[lf - 1] === '\r') {
       lines.push({ text: text.slice(start, lf - 1), eol: '\r\n' });
     } else {
       lines.push({ text: text.slice(start, lf), eol: '\n' });

@@ -15,12 +15,12 @@ export interface KeysmithMetadata {
   addedAt: string;
 }
 
-const METADATA_LINE =
-  /^# keysmith(?: name=([A-Za-z0-9_-]{1,100}))? added=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$/;
-
 /** Reads Keysmith's `# keysmith [name=N] added=ISO` line; null for any other line. */
 export function parseMetadataLine(text: string): KeysmithMetadata | null {
-  const match = METADATA_LINE.exec(text);
+  const match =
+    /^# keysmith(?: name=([A-Za-z0-9_-]{1,100}))? added=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$/.exec(
+      text,
+    );
   if (match === null) return null;
   const addedAt = match[2] ?? '';
   if (Number.isNaN(Date.parse(addedAt))) return null;

@@ -37,8 +37,7 @@ export function isIgnoredBySshd(line: FileLine): boolean {
   // sshd skips leading blanks, then empty lines and `#` lines (auth2-pubkeyfile.c); a NUL ends
   // the line for it.
   const nul = line.text.indexOf('\0');
-  const rest = (nul < 0 ? line.text : line.text.slice(0, nul)).replace(/^[ \t]+/, '');
-  return rest === '' || rest.startsWith('#');
+  return /^[ \t]*(?:#|$)/.test(nul < 0 ? line.text : line.text.slice(0, nul));
 }
 
 /** A known key type name followed by base64-looking text, possibly after options. */
@@ -51,20 +50,20 @@ function looksLikeKeyLine(text: string): boolean {
 
 /** Reads one line as sshd does: its key, or the reason it is skipped when it looks like one. */
 export function readLine(line: FileLine): ReadLine {
-  // A lone CR before the end of a last line without LF is a line ending too.
-  const text = line.eol === '' ? line.text.replace(/\r$/, '') : line.text;
   try {
-    const entry = parseAuthorizedKeysLine(text);
+    const entry = parseAuthorizedKeysLine(line.text);
     return { entry, fingerprint: fingerprintSha256(entry.key.blob) };
   } catch (error) {
-    return { refusal: looksLikeKeyLine(text) && error instanceof Error ? error.message : null };
+    return {
+      refusal: looksLikeKeyLine(line.text) && error instanceof Error ? error.message : null,
+    };
   }
 }
 
 /** The key line at `index` of `lines`, with the metadata line above it; null if none. */
 export function keyLineAt(lines: readonly FileLine[], index: number): KeyLine | null {
   const line = lines[index];
-  if (line === undefined || isIgnoredBySshd(line)) return null;
+  if (line === undefined) return null;
   const read = readLine(line);
   // sshd silently skips lines it cannot read; Keysmith keeps them verbatim (listIgnoredLines).
   if (read.entry === undefined) return null;
@@ -78,17 +77,15 @@ export function keyLineAt(lines: readonly FileLine[], index: number): KeyLine | 
 
 /** Keysmith's metadata for the line at `index`: the `#` line directly above it, if any. */
 export function metadataAbove(lines: readonly FileLine[], index: number): KeysmithMetadata | null {
-  const above = index > 0 ? lines[index - 1] : undefined;
+  const above = lines[index - 1];
   return above === undefined ? null : parseMetadataLine(above.text);
 }
 
 /** Reads file text into its lines and key lines. */
 export function readModel(text: string): AuthorizedKeysModel {
   const lines = splitLines(text);
-  const keyLines: KeyLine[] = [];
-  for (let index = 0; index < lines.length; index += 1) {
-    const keyLine = keyLineAt(lines, index);
-    if (keyLine !== null) keyLines.push(keyLine);
-  }
+  const keyLines = lines
+    .map((_, index) => keyLineAt(lines, index))
+    .filter((keyLine) => keyLine !== null);
   return { lines, keyLines };
 }
