@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KeyFormatError } from './errors.ts';
 import type { PublicKeyType } from './key-types.ts';
-import { parsePublicKeyBlob } from './public-key-blob.ts';
+import { bitLength, ed25519PublicBlob, parsePublicKeyBlob } from './public-key-blob.ts';
 import { parsePublicKey } from './public-key-line.ts';
 import { readSshdKey } from './sshd-key-reader.ts';
 import { SshWriter, base64Encode } from './wire.ts';
@@ -269,6 +269,121 @@ describe('RSA exponents and moduli', () => {
     expect(bits((1n << 16383n) + 1n)).toBe(16384);
     expect(refusal(() => bits((1n << 16384n) + 1n)).message).toBe(
       'This RSA key has 16385 bits; OpenSSH accepts at most 16384.',
+    );
+  });
+});
+
+describe('ECDSA coordinates at the bound n − 1', () => {
+  it('accepts x = n − 2 on nistp256 and refuses x = n − 1 on nistp384 (both on their curves)', () => {
+    const p256 = CURVES['ecdsa-sha2-nistp256'];
+    const below = pointFrom('ecdsa-sha2-nistp256', p256.n - 2n);
+    expect(below.x).toBe(p256.n - 2n);
+    const accepted = ecdsaLine('ecdsa-sha2-nistp256', below.x, below.y);
+    expect(sshKeygenReads(accepted)).toBe(true);
+    expect(parsePublicKey(accepted).bits).toBe(256);
+
+    const n384 =
+      0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n;
+    const p384 =
+      0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffffn;
+    const b384 =
+      0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn;
+    const x = n384 - 1n;
+    const rhs = (((x * x * x - 3n * x + b384) % p384) + p384) % p384;
+    const y = modPow(rhs, (p384 + 1n) / 4n, p384);
+    expect((y * y) % p384).toBe(rhs);
+    const point = new Uint8Array([4, ...bytesOf(x, 48), ...bytesOf(y, 48)]);
+    const blob = new SshWriter()
+      .string('ecdsa-sha2-nistp384')
+      .string('nistp384')
+      .string(point)
+      .bytes();
+    const refused = `ecdsa-sha2-nistp384 ${base64Encode(blob)} point`;
+    expect(sshKeygenReads(refused)).toBe(false);
+    expect(refusal(() => parsePublicKey(refused)).message).toMatch(/is a point sshd refuses/);
+    expect(() => readSshdKey(refused)).toThrow(KeyFormatError);
+  });
+});
+
+describe('parsePublicKeyBlob names what is wrong', () => {
+  const ed25519 = parsePublicKey(readFileSync(`${fixtures}ed25519-plain.pub`, 'utf8'));
+
+  it('a blob cut short names the field it ends before, and the expected type', () => {
+    const cases: [Uint8Array, string][] = [
+      [new Uint8Array([0, 0]), 'key type'],
+      [new SshWriter().string('ssh-ed25519').bytes(), 'public key'],
+      [new SshWriter().string('ssh-rsa').bytes(), 'exponent'],
+      [new SshWriter().string('ecdsa-sha2-nistp256').bytes(), 'curve name'],
+      [new SshWriter().string('ecdsa-sha2-nistp256').string('nistp256').bytes(), 'public point'],
+    ];
+    for (const [blob, field] of cases) {
+      expect(refusal(() => parsePublicKeyBlob(blob)).message).toBe(
+        `The key data is cut short (it ends before its ${field}): copy the whole line again from the .pub file.`,
+      );
+    }
+    expect(refusal(() => parsePublicKeyBlob(new Uint8Array(1), 'ssh-rsa')).message).toMatch(
+      /^The ssh-rsa key data is cut short/,
+    );
+  });
+
+  it('an unsupported type inside, with and without the type of the line', () => {
+    const blob = new SshWriter().string(new Uint8Array([0xff, 0x41])).bytes();
+    expect(refusal(() => parsePublicKeyBlob(blob)).message).toBe(
+      'The key data holds an unsupported key type ("").',
+    );
+    const dss = new SshWriter().string('ssh-dss').bytes();
+    expect(refusal(() => parsePublicKeyBlob(dss, 'ssh-ed25519')).message).toBe(
+      'The line says "ssh-ed25519" but the key data holds "ssh-dss": the line was edited or pieced together from two keys. Copy it again from the .pub file.',
+    );
+  });
+
+  it('counts the bytes after the key, one or more', () => {
+    const extra = (count: number) => new Uint8Array([...ed25519.blob, ...new Uint8Array(count)]);
+    expect(refusal(() => parsePublicKeyBlob(extra(1))).message).toBe(
+      'The ssh-ed25519 key data has 1 unexpected byte after the key: copy the line again from the .pub file.',
+    );
+    expect(refusal(() => parsePublicKeyBlob(extra(2))).message).toBe(
+      'The ssh-ed25519 key data has 2 unexpected bytes after the key: copy the line again from the .pub file.',
+    );
+  });
+
+  it('refuses a security key application that is not UTF-8', () => {
+    const point = ed25519.blob.subarray(ed25519.blob.length - 32);
+    const blob = new SshWriter()
+      .string('sk-ssh-ed25519@openssh.com')
+      .string(point)
+      .string(new Uint8Array([0xc3]))
+      .bytes();
+    expect(refusal(() => parsePublicKeyBlob(blob)).message).toMatch(
+      /application string is empty or not UTF-8/,
+    );
+  });
+
+  it('refuses a blob that is not a Uint8Array', () => {
+    expect(() => parsePublicKeyBlob([0] as unknown as Uint8Array)).toThrow(
+      '"blob" must be a Uint8Array',
+    );
+  });
+});
+
+describe('bitLength and ed25519PublicBlob', () => {
+  it('counts bits as BN_num_bits, past leading zero bytes', () => {
+    expect(bitLength(new Uint8Array(0))).toBe(0);
+    expect(bitLength(new Uint8Array([0, 0]))).toBe(0);
+    expect(bitLength(new Uint8Array([0, 1]))).toBe(1);
+    expect(bitLength(new Uint8Array([0, 0, 0x80, 0]))).toBe(16);
+  });
+
+  it('writes the RFC 8709 blob of a 32-byte key and refuses anything else', () => {
+    const ed25519 = parsePublicKey(readFileSync(`${fixtures}ed25519-plain.pub`, 'utf8'));
+    expect(ed25519PublicBlob(ed25519.blob.subarray(ed25519.blob.length - 32))).toEqual(
+      ed25519.blob,
+    );
+    expect(() => ed25519PublicBlob(new Uint8Array(31))).toThrow(
+      '"publicKey" must be 32 bytes, got 31',
+    );
+    expect(() => ed25519PublicBlob([] as unknown as Uint8Array)).toThrow(
+      '"publicKey" must be a Uint8Array',
     );
   });
 });

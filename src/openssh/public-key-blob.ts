@@ -90,7 +90,7 @@ function readPositiveMpint(reader: SshReader, what: string): Uint8Array {
   const second = bytes[1];
   if (first === undefined) throw invalid(`The RSA ${what} is zero: the key data is damaged.`);
   if (first & 0x80) throw invalid(`The RSA ${what} is negative: the key data is damaged.`);
-  if (first === 0 && (second === undefined || (second & 0x80) === 0)) {
+  if (first === 0 && ((second ?? 0) & 0x80) === 0) {
     throw invalid(
       `The RSA ${what} has a needless leading zero byte (RFC 4251 §5): the key data was not written by OpenSSH. Copy the key again from the .pub file.`,
     );
@@ -153,7 +153,6 @@ export function parsePublicKeyBlob(
   const minRsaBits = options.minRsaBits ?? RSA_MIN_BITS;
   if (!(blob instanceof Uint8Array)) throw new TypeError('"blob" must be a Uint8Array');
   const reader = new SshReader(blob);
-  const label = expectedType ?? 'key';
   try {
     const innerBytes = reader.string('key type');
     const inner = utf8DecodeStrict(innerBytes) ?? '';
@@ -234,7 +233,7 @@ export function parsePublicKeyBlob(
   } catch (error) {
     if (error instanceof TruncatedError) {
       throw invalid(
-        `The ${label} key data is cut short (it ${error.message}): copy the whole line again from the .pub file.`,
+        `The ${expectedType === undefined ? '' : `${expectedType} `}key data is cut short (it ${error.message}): copy the whole line again from the .pub file.`,
       );
     }
     throw error;
