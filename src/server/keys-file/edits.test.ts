@@ -92,6 +92,41 @@ describe('addKey', () => {
     ).toThrow(KeyStoreError);
   });
 
+  it('takes an expiry at least a second ahead, and says what to do with any other', () => {
+    const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
+    expect(addKey('', { publicKey: ed.publicLine, expiresAt: at(1000) }, now).key.expiresAt).toBe(
+      '2026-03-04T05:06:08.000Z',
+    );
+    expect(() => addKey('', { publicKey: ed.publicLine, expiresAt: at(999) }, now)).toThrow(
+      new KeyStoreError(
+        'bad-request',
+        400,
+        '"expiresAt" must be in the future. Choose a later date, or leave it out for a key that does not expire.',
+      ),
+    );
+    expect(() => addKey('', { publicKey: ed.publicLine, expiresAt: 'soon' }, now)).toThrow(
+      new KeyStoreError('bad-request', 400, '"expiresAt" is not a valid ISO 8601 date-time.'),
+    );
+    for (const expiresAt of [at(999), 'soon']) {
+      expect(() => addKey('', { publicKey: ed.publicLine, expiresAt }, now)).toThrow(
+        expect.objectContaining({ code: 'bad-request', status: 400 }),
+      );
+    }
+  });
+
+  it('names the line of a key already there, and its name or else its comment', () => {
+    const [type, base64] = ed.publicLine.split(' ');
+    const bare = `${type ?? ''} ${base64 ?? ''}`;
+    const refusal = (text: string) => () => addKey(text, { publicKey: ed.publicLine }, now);
+    expect(refusal(`# x\n${bare}\n`)).toThrow(
+      'This key is already in authorized_keys (line 2). Remove it first to add it again with other settings.',
+    );
+    expect(refusal(`${bare} old laptop\n`)).toThrow('(line 1, "old laptop").');
+    expect(refusal(`# keysmith name=work added=2026-01-02T03:04:05Z\n${bare} c\n`)).toThrow(
+      '(line 2, "work").',
+    );
+  });
+
   it('rebuilds the line from the parsed key: extra blanks and a trailing newline are not copied', () => {
     const [type, base64, ...comment] = ed.publicLine.split(' ');
     const messy = `${type ?? ''}   ${base64 ?? ''}\t${comment.join(' ')}\r\n`;
@@ -294,6 +329,9 @@ describe('removeKey', () => {
   it('answers 404 for a key that is not there', () => {
     expect(() => removeKey(`${rsa.publicLine}\n`, ed.fingerprint)).toThrow(
       expect.objectContaining({ status: 404, code: 'not-found' }),
+    );
+    expect(() => removeKey(`${rsa.publicLine}\n`, ed.fingerprint)).toThrow(
+      `No key with fingerprint ${ed.fingerprint} is in authorized_keys. Reload the list to see the current keys.`,
     );
   });
 });

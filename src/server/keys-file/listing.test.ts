@@ -141,6 +141,18 @@ describe('listingValidity', () => {
   });
 });
 
+describe('listingValidity at an expiry', () => {
+  it('keeps a key expiring at the very time listed as not expired, until that time', () => {
+    const at = new Date('2030-01-01T00:00:00Z');
+    const keys = listKeys(`expiry-time="20300101Z" ${ed.publicLine}\n`, at);
+    expect(keys[0]?.expired).toBe(false);
+    expect(listingValidity(keys, at.getTime())).toEqual({
+      validAfter: -Infinity,
+      validUntil: at.getTime(),
+    });
+  });
+});
+
 /** The review's lines that sshd 9.2 logs in with, each built around one of the test keys. */
 function lenientLines(): { line: string; key: () => TestKey; flag: string }[] {
   const words = (key: TestKey) => key.publicLine.split(' ');
@@ -278,6 +290,42 @@ describe('lines sshd 9.2 accepts though Keysmith would not write them so', () =>
       lines.length + 1,
     );
     expect(removeKey(text, ed.fingerprint)).toBe(`${rsa.publicLine}\nnot a key\n`);
+  });
+
+  it('says for each flag what it means and what to do', () => {
+    const base64 = ed.publicLine.split(' ')[1] ?? '';
+    const messages = (line: string) =>
+      Object.fromEntries(
+        listKeys(`${line}\n`, now)[0]?.flags.map((f) => [f.code, f.message]) ?? [],
+      );
+    expect(messages(`ssh-ed25519 ${base64.slice(0, 20)}\v${base64.slice(20)}`)).toEqual({
+      'key-encoding':
+        'The key data is not written as ssh-keygen writes it (spaces or control characters in the base64, needless zero bytes or another type name inside); sshd reads it as this key.',
+    });
+    expect(messages(`${ed.publicLine}\0`)).toEqual({
+      nul: 'The line holds a NUL character: sshd reads only what comes before it.',
+    });
+    expect(messages(`rsa-sha2-256 ${rsa.publicLine.split(' ')[1] ?? ''}`)).toEqual({
+      'type-alias':
+        'The line names the key type by another name sshd reads as the same type (such as rsa-sha2-256 for ssh-rsa).',
+    });
+    expect(messages(`tunnel="ANY" ${ed.publicLine}`)).toEqual({
+      'option-spelling':
+        'Options Keysmith does not write (another letter case, spacing or spelling of a value); sshd reads them as shown.',
+    });
+    expect(messages(`cert-authority ${ed.publicLine}`)).toEqual({
+      'cert-authority':
+        'A certificate authority (cert-authority): it lets in every certificate it signed for you, not this key itself.',
+    });
+    expect(messages(`principals="ada" ${ed.publicLine}`)).toEqual({
+      principals:
+        'principals= without cert-authority: sshd never lets this key in from this line. Delete it or fix the line.',
+    });
+  });
+
+  it('shows bidirectional controls in a comment as \\u escapes, four upper-case hex digits', () => {
+    const line = `${ed.publicLine.split(' ').slice(0, 2).join(' ')} a\u202Eb\u061Cc\u200Fd`;
+    expect(listKeys(`${line}\n`, now)[0]?.comment).toBe('a\\u202Eb\\u061Cc\\u200Fd');
   });
 
   it('takes the earliest of several expiry-time options, as sshd does', () => {

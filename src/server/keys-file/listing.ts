@@ -35,29 +35,35 @@ export function displayComment(comment: string): string {
 }
 
 /** What the page says about a line Keysmith would not write so (sshd reads it all the same). */
-const FLAG_MESSAGES: Readonly<Record<KeyQuirk, string>> = {
-  'rsa-small': 'RSA under 2048 bits: replace it with a new key (ssh-keygen -t ed25519).',
-  'rsa-exponent':
-    'The RSA exponent is not valid (it must be odd, at least 3 and below the modulus): sshd reads the key, but it is not safe. Delete it.',
-  'type-alias':
-    'The line names the key type by another name sshd reads as the same type (such as rsa-sha2-256 for ssh-rsa).',
-  'key-encoding':
-    'The key data is not written as ssh-keygen writes it (spaces or control characters in the base64, needless zero bytes or another type name inside); sshd reads it as this key.',
-  nul: 'The line holds a NUL character: sshd reads only what comes before it.',
-  'option-spelling':
-    'Options Keysmith does not write (another letter case, spacing or spelling of a value); sshd reads them as shown.',
-  'cert-authority':
-    'A certificate authority (cert-authority): it lets in every certificate it signed for you, not this key itself.',
-  principals:
-    'principals= without cert-authority: sshd never lets this key in from this line. Delete it or fix the line.',
-};
+function flagMessage(code: KeyQuirk): string {
+  switch (code) {
+    case 'rsa-small':
+      return 'RSA under 2048 bits: replace it with a new key (ssh-keygen -t ed25519).';
+    case 'rsa-exponent':
+      return 'The RSA exponent is not valid (it must be odd, at least 3 and below the modulus): sshd reads the key, but it is not safe. Delete it.';
+    case 'type-alias':
+      return 'The line names the key type by another name sshd reads as the same type (such as rsa-sha2-256 for ssh-rsa).';
+    case 'key-encoding':
+      return 'The key data is not written as ssh-keygen writes it (spaces or control characters in the base64, needless zero bytes or another type name inside); sshd reads it as this key.';
+    case 'nul':
+      return 'The line holds a NUL character: sshd reads only what comes before it.';
+    case 'option-spelling':
+      return 'Options Keysmith does not write (another letter case, spacing or spelling of a value); sshd reads them as shown.';
+    case 'cert-authority':
+      return 'A certificate authority (cert-authority): it lets in every certificate it signed for you, not this key itself.';
+    case 'principals':
+      return 'principals= without cert-authority: sshd never lets this key in from this line. Delete it or fix the line.';
+    default:
+      return code satisfies never;
+  }
+}
 
 /** One key line as the API lists it, `expired` as of `now`. */
 export function toSshKey(keyLine: KeyLine, now: Date): SshKey {
   const { entry, metadata } = keyLine;
   const comment = displayComment(entry.key.comment);
   const expiry = earliestExpiry(entry.options)?.date ?? null;
-  const flags: KeyFlag[] = entry.quirks.map((code) => ({ code, message: FLAG_MESSAGES[code] }));
+  const flags: KeyFlag[] = entry.quirks.map((code) => ({ code, message: flagMessage(code) }));
   return {
     fingerprint: keyLine.fingerprint,
     type: entry.key.type,
