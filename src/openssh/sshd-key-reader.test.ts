@@ -310,6 +310,7 @@ describe('base64DecodeSshd: b64_pton as sshkey_read calls it', () => {
       'AQIDBAV=',
       'AQ\u00a0ID',
       'AQ-D',
+      'AQ IDBA==A',
     ]) {
       expect([text, base64DecodeSshd(text)]).toEqual([text, null]);
     }
@@ -324,5 +325,53 @@ describe('base64DecodeSshd: b64_pton as sshkey_read calls it', () => {
     const cut = base64.slice(0, -1);
     expect(sshKeygenList(`ssh-ed25519 ${cut} c`)).toBe(null);
     expect(() => readSshdKey(`ssh-ed25519 ${cut} c`)).toThrow(KeyFormatError);
+  });
+});
+
+describe('readSshdKey: the edges', () => {
+  it('reads no type from a line that starts with a blank (sshd skips those before the options)', () => {
+    expect(refusal(() => readSshdKey(` ${ed25519Line}`)).message).toBe(
+      'The line does not start with a key type sshd knows ("").',
+    );
+  });
+
+  it('calls a word that only ends like a certificate type an unknown type', () => {
+    const word = 'ssh-ed25519-cert-v01@openssh.comX';
+    expect(refusal(() => readSshdKey(`${word} AAAA`)).code).toBe('invalid-key');
+  });
+
+  it('refuses a NUL at the start of the type name inside', () => {
+    const name = new Uint8Array([0, ...new TextEncoder().encode('ssh-ed25519')]);
+    expect(
+      refusal(() => readSshdKey(`ssh-ed25519 ${base64Encode(blobOf(name, ed25519Point))}`)).message,
+    ).toBe("The key's key type contains a NUL byte.");
+  });
+
+  it('names the field a blob ends before', () => {
+    const cases: [string, Uint8Array, string][] = [
+      ['ssh-rsa', blobOf('ssh-rsa'), 'exponent'],
+      ['ecdsa-sha2-nistp256', blobOf('ecdsa-sha2-nistp256'), 'curve name'],
+      [
+        'sk-ecdsa-sha2-nistp256@openssh.com',
+        blobOf('sk-ecdsa-sha2-nistp256@openssh.com', 'nistp256', ecdsaPoint),
+        'application',
+      ],
+    ];
+    for (const [type, blob, field] of cases) {
+      expect(refusal(() => readSshdKey(`${type} ${base64Encode(blob)}`)).message).toBe(
+        `The key data is cut short (it ends before its ${field}).`,
+      );
+    }
+    const negative = blobOf('ssh-rsa', new Uint8Array([0x81]), rsaN);
+    expect(refusal(() => readSshdKey(`ssh-rsa ${base64Encode(negative)}`)).message).toBe(
+      'The RSA exponent is negative: the key data is damaged.',
+    );
+  });
+
+  it('names key-encoding once when both the blob and the base64 differ from ssh-keygen', () => {
+    const text = base64Encode(blobOf('ED25519', ed25519Point));
+    const key = readSshdKey(`ssh-ed25519 ${text.slice(0, 4)}\r${text.slice(4)}`);
+    expect(key.blob).toEqual(ed25519.blob);
+    expect(key.quirks).toEqual(['key-encoding']);
   });
 });

@@ -124,9 +124,9 @@ function readCString(reader: SshReader, what: string): Uint8Array {
 }
 
 /** sshbuf_get_bignum2_bytes_direct: not negative, at most 2048 bytes after a zero, zeros trimmed. */
-function readSshdMpint(reader: SshReader, what: string): { value: Uint8Array; padded: boolean } {
+function readSshdMpint(reader: SshReader, what: string): Uint8Array {
   const bytes = reader.string(what);
-  if (bytes.length > 0 && ((bytes[0] ?? 0) & 0x80) !== 0) {
+  if (((bytes[0] ?? 0) & 0x80) !== 0) {
     throw invalid(`The RSA ${what} is negative: the key data is damaged.`);
   }
   if (
@@ -137,10 +137,7 @@ function readSshdMpint(reader: SshReader, what: string): { value: Uint8Array; pa
   }
   let start = 0;
   while (start < bytes.length && bytes[start] === 0) start++;
-  const value = bytes.subarray(start);
-  // The minimal form keeps one zero byte before a value whose top bit is set (RFC 4251 §5).
-  const minimalLength = value.length + (((value[0] ?? 0) & 0x80) !== 0 ? 1 : 0);
-  return { value, padded: bytes.length !== minimalLength };
+  return bytes.subarray(start);
 }
 
 function mpintBytes(value: Uint8Array): Uint8Array {
@@ -187,15 +184,14 @@ function readSshdBlob(raw: Uint8Array): {
       case 'ssh-rsa': {
         const e = readSshdMpint(reader, 'exponent');
         const n = readSshdMpint(reader, 'modulus');
-        bits = bitLength(n.value);
+        bits = bitLength(n);
         // ssh-rsa.c sshkey_check_rsa_length: SSH_RSA_MINIMUM_MODULUS_SIZE is 1024 in 9.2.
         if (bits < 1024) {
           throw invalid(`This RSA key has ${bits} bits; sshd refuses keys under 1024 bits.`);
         }
         if (bits < RSA_MIN_BITS) quirks.push('rsa-small');
-        if (!isValidRsaExponent(e.value, n.value)) quirks.push('rsa-exponent');
-        if (e.padded || n.padded) quirks.push('key-encoding');
-        out.string(mpintBytes(e.value)).string(mpintBytes(n.value));
+        if (!isValidRsaExponent(e, n)) quirks.push('rsa-exponent');
+        out.string(mpintBytes(e)).string(mpintBytes(n));
         break;
       }
       case 'ecdsa-sha2-nistp256':
@@ -227,7 +223,7 @@ function readSshdBlob(raw: Uint8Array): {
       throw invalid(`The ${type} key data has ${reader.remaining} unexpected bytes after the key.`);
     }
     const blob = out.bytes();
-    if (!quirks.includes('key-encoding') && !bytesEqual(blob, raw)) quirks.push('key-encoding');
+    if (!bytesEqual(blob, raw)) quirks.push('key-encoding');
     return { type, blob, bits, quirks };
   } catch (error) {
     if (error instanceof TruncatedError) {
