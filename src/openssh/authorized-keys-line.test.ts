@@ -134,6 +134,13 @@ describe('parseAuthorizedKeysLine reads what sshd reads', () => {
     expect(quirksOf(`restrict ${keyText}\0x`)).toEqual(['nul']);
   });
 
+  it('ends options at a tab as at a space, and strips only a trailing CR', () => {
+    expect(accepts('restrict,pty\t')).toHaveLength(2);
+    expect(parseAuthorizedKeysLine(`restrict\t${keyText}`).options).toHaveLength(1);
+    expect(parseAuthorizedKeysLine(`${keyText}\rx\r`).key.comment).toBe('keysmith@example\rx');
+    expect(refusal(`\0${keyText}`)).toMatch(/blank or a # comment/);
+  });
+
   it('refuses with the invalid-key code', () => {
     for (const line of ['', `foo ${keyText}`]) {
       expect(() => parseAuthorizedKeysLine(line)).toThrow(
@@ -222,7 +229,7 @@ describe('parseAuthorizedKeysLine reads what sshd reads', () => {
 
   it('allows 1025 environment names (SSH_AUTHOPT_ENV_MAX, checked before each is added); a repeated name counts once', () => {
     const names = (n: number) => Array.from({ length: n }, (_, i) => `environment="V${i}=1"`);
-    expect(accepts(names(1025).join(','))).toHaveLength(1025);
+    expect(accepts(`${names(1025).join(',')},command="x"`)).toHaveLength(1026);
     expect(refusal(`${names(1026).join(',')} ${keyText}`)).toMatch(
       /more than 1024 environment= options/,
     );
@@ -258,6 +265,8 @@ describe('parseAuthorizedKeysLine reads what sshd reads', () => {
       'permitlisten="8080"',
       'permitlisten="localhost:8080"',
       'expiry-time="20991231"',
+      'expiry-time="209912312359"',
+      'expiry-time="20991231235959Z"',
     ]) {
       expect(spelling(options), options).toBe(false);
     }
@@ -275,6 +284,9 @@ describe('parseAuthorizedKeysLine reads what sshd reads', () => {
       'permitopen="host:080"',
       'permitlisten="ssh"',
       'permitlisten="08080"',
+      'permitlisten="*"',
+      'expiry-time="20991231UTC"',
+      'expiry-time="20991231z"',
     ]) {
       expect(spelling(options), options).toBe(true);
     }

@@ -117,10 +117,8 @@ function canonicalValue(name: string, value: string): boolean {
       return value === 'any' || /^(0|[1-9]\d*)$/.test(value);
     case 'permitopen':
     case 'permitlisten':
-      return (
-        /^([^:/]*|\[[^\]]*\]):([1-9]\d*|\*)$/.test(value) ||
-        (name === 'permitlisten' && /^[1-9]\d*$/.test(value))
-      );
+      // A bare port is valid for permitlisten= only, so it is never seen here for permitopen=.
+      return /^(([^:/]*|\[[^\]]*\]):([1-9]\d*|\*)|[1-9]\d*)$/.test(value);
     default:
       return true;
   }
@@ -140,10 +138,9 @@ function parseOptions(text: string): { options: AuthorizedKeyOption[]; canonical
   let i = 0;
   // sshd's strncasecmp folds only A–Z; Unicode lowering could change lengths ("İ" is two code
   // units) and the offsets found in `lower` are used in `text`.
-  const lower = /[\u0080-\uffff]/.test(text)
-    ? text.replace(/[A-Z]/g, (c) => c.toLowerCase())
-    : text.toLowerCase();
-  while (i < text.length && text[i] !== ' ' && text[i] !== '\t') {
+  const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  // The caller has found a blank after the options, so the walk ends there or at an error.
+  for (;;) {
     const optionStart = i;
     for (const [flag, negatable] of FLAGS) {
       // opt_flag compares only a prefix: "ptyx" matches "pty", then fails on the "x" below.
@@ -208,7 +205,7 @@ function parseOptions(text: string): { options: AuthorizedKeyOption[]; canonical
     ) {
       canonical = false;
     }
-    if (i >= text.length || text[i] === ' ' || text[i] === '\t') break;
+    if (text[i] === ' ' || text[i] === '\t') break;
     if (text[i] !== ',') {
       const word = /^[^ \t,]*/.exec(text.slice(optionStart))?.[0] ?? '';
       throw refused(
@@ -218,7 +215,6 @@ function parseOptions(text: string): { options: AuthorizedKeyOption[]; canonical
     // sshauthopt_parse skips a comma where no option matched: ",restrict" and "a,,b" are read.
     if (i === optionStart) canonical = false;
     i++;
-    if (i >= text.length) throw refused('the options end with a comma');
   }
   if (text[i - 1] === ',') canonical = false;
   return { options, canonical };
