@@ -259,16 +259,13 @@ export function parseAuthorizedKeysLine(line: string): AuthorizedKeyEntry {
   }
   if (quoted) throw refused('a double quote in the options is never closed');
   const keyText = text.slice(i).replace(/^[ \t]+/, '');
-  const firstWord = /^[^ \t]*/.exec(text)?.[0] ?? '';
-  if (looksLikeKeyTypeName(firstWord)) throw bare;
+  // A key type name holds no quote, so the options word is then the line's first word.
+  if (looksLikeKeyTypeName(text.slice(0, i))) throw bare;
   if (keyText === '') {
     throw refused(`"${text.slice(0, 40)}" is not a key, and no key follows it`);
   }
-  const keyWord = /^[^ \t]*/.exec(keyText)?.[0] ?? '';
-  if (
-    !looksLikeKeyTypeName(keyWord) &&
-    keyText.split(/[ \t]+/).some((t) => looksLikeKeyTypeName(t))
-  ) {
+  const [keyWord = '', ...laterWords] = keyText.split(/[ \t]+/);
+  if (!looksLikeKeyTypeName(keyWord) && laterWords.some((t) => looksLikeKeyTypeName(t))) {
     throw refused(
       'the options contain a space (options are comma-separated with no spaces outside double quotes)',
     );
