@@ -136,6 +136,7 @@ describe('parseAuthorizedKeysLine reads what sshd reads', () => {
 
   it('ends options at a tab as at a space, and strips only a trailing CR', () => {
     expect(accepts('restrict,pty\t')).toHaveLength(2);
+    expect(parseAuthorizedKeysLine(` \t restrict ${keyText}`).options).toHaveLength(1);
     expect(parseAuthorizedKeysLine(`restrict\t${keyText}`).options).toHaveLength(1);
     expect(parseAuthorizedKeysLine(`${keyText}\rx\r`).key.comment).toBe('keysmith@example\rx');
     expect(refusal(`\0${keyText}`)).toMatch(/blank or a # comment/);
@@ -215,7 +216,7 @@ describe('parseAuthorizedKeysLine reads what sshd reads', () => {
   });
 
   it('reads tunnel= as a2tun does: "any" in any case, or 0 to SSH_TUNID_MAX', () => {
-    for (const value of ['any', 'ANY', '0', '-0', ' \t+1', '2147483645']) {
+    for (const value of ['any', 'ANY', '0', '-0', ' \t\v+1', '2147483645']) {
       expect(accepts(`tunnel="${value}"`)).toEqual([{ name: 'tunnel', value }]);
     }
     for (const value of ['-1', '2147483646', '1 ', 'x1', 'anyx']) {
@@ -287,6 +288,7 @@ describe('parseAuthorizedKeysLine reads what sshd reads', () => {
       'permitlisten="*"',
       'expiry-time="20991231UTC"',
       'expiry-time="20991231z"',
+      'expiry-time="2099 101120000"',
     ]) {
       expect(spelling(options), options).toBe(true);
     }
