@@ -172,6 +172,12 @@ describe('parseAuthorizedKeysLine reads what sshd reads', () => {
     expect(refusal(`ptycommand="x" ${keyText}`)).toMatch(/"ptycommand="x"" is not an option/);
   });
 
+  it('reads a key whose comment names a key type, and reports an unknown key word as itself', () => {
+    const line = `restrict ${formatPublicKey({ ...key, comment: 'ssh-rsa' })}`;
+    expect(parseAuthorizedKeysLine(line).key.comment).toBe('ssh-rsa');
+    expect(refusal('restrict foo AAAA')).not.toMatch(/options contain a space/);
+  });
+
   it('refuses a second principals=', () => {
     expect(refusal(`principals="a",principals="b" ${keyText}`)).toMatch(
       /more than one principals= option/,
