@@ -14,65 +14,59 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /**
- * A Seqera Platform API base URL the onboarding page may call from the browser (CSP
- * connect-src). https only, except loopback for a local Seqera; reduced to its origin.
+ * A flag holding a URL, kept as its origin. `problem` says what is wrong with a URL that parses,
+ * or null when it will do.
  */
-const seqeraApiSchema = z.string().transform((text, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: `--seqera-api must be a URL such as https://api.cloud.seqera.io (got "${text}").`,
-    });
+function originFlag(
+  flag: string,
+  example: string,
+  problem: (url: URL, text: string) => string | null,
+) {
+  return z.string().transform((text, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${flag} must be a URL such as ${example} (got "${text}").`,
+      });
+      return z.NEVER;
+    }
+    const message = problem(url, text);
+    if (message === null) return url.origin;
+    ctx.addIssue({ code: 'custom', message });
     return z.NEVER;
-  }
+  });
+}
+
+/**
+ * A Seqera Platform API base URL the onboarding page may call from the browser (CSP
+ * connect-src). https only, except loopback for a local Seqera.
+ */
+const seqeraApiSchema = originFlag('--seqera-api', 'https://api.cloud.seqera.io', (url) => {
   const loopback = LOOPBACK_HOSTS.has(url.hostname.replace(/^\[|\]$/g, ''));
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: '--seqera-api must use https:// (plain http only on 127.0.0.1 or localhost).',
-    });
-    return z.NEVER;
+    return '--seqera-api must use https:// (plain http only on 127.0.0.1 or localhost).';
   }
   if (url.username !== '' || url.password !== '') {
-    ctx.addIssue({
-      code: 'custom',
-      message: '--seqera-api must not carry a user name or password.',
-    });
-    return z.NEVER;
+    return '--seqera-api must not carry a user name or password.';
   }
-  return url.origin;
+  return null;
 });
 
 /**
  * The address people open Keysmith at through the proxy; a browser's Origin header for the
  * page is exactly this origin. The app is served at the root, so no path.
  */
-const publicUrlSchema = z.string().transform((text, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: `--public-url must be a URL such as https://keys.example.org (got "${text}").`,
-    });
-    return z.NEVER;
-  }
+const publicUrlSchema = originFlag('--public-url', 'https://keys.example.org', (url, text) => {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    ctx.addIssue({ code: 'custom', message: '--public-url must start with https:// or http://.' });
-    return z.NEVER;
+    return '--public-url must start with https:// or http://.';
   }
   if (url.username !== '' || url.password !== '' || url.pathname !== '/' || /[?#]/.test(text)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `--public-url is the origin alone, such as ${url.origin}: Keysmith is served at its root (no path, query or user name).`,
-    });
-    return z.NEVER;
+    return `--public-url is the origin alone, such as ${url.origin}: Keysmith is served at its root (no path, query or user name).`;
   }
-  return url.origin;
+  return null;
 });
 
 /** A flag that holds a whole number from `min` to `max`; anything else is refused with `message`. */
