@@ -171,6 +171,8 @@ describe('toWireKey', () => {
     managed: false,
     line: 3,
     flags: [],
+    lastUsedAt: null,
+    lastUsedFrom: null,
   };
   const everything: SshKey = {
     ...plain,
@@ -190,6 +192,8 @@ describe('toWireKey', () => {
     addedAt: '2026-01-02T03:04:05Z',
     managed: true,
     flags: [{ code: 'rsa-small', message: 'RSA under 2048 bits: replace it.' }],
+    lastUsedAt: '2026-12-01T08:00:00.000Z',
+    lastUsedFrom: '10.1.2.3',
   };
   const throughJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 

@@ -20,6 +20,7 @@ z.config(en());
 
 export const apiPaths = {
   me: '/api/me',
+  policy: '/api/policy',
   sshKeys: '/api/ssh-keys',
   sshKey: (fingerprint: string) => `/api/ssh-keys/${encodeURIComponent(fingerprint)}`,
 } as const;
@@ -221,6 +222,10 @@ export const sshKeySchema = z.object({
   line: z.int(),
   /** How the line differs from what Keysmith writes; empty for a line written as Keysmith would. */
   flags: z._default(z.array(keyFlagSchema), () => []),
+  /** ISO 8601 (UTC) of the last login sshd logged with this key (--sshd-log); null: never seen. */
+  lastUsedAt: z._default(z.nullable(z.string()), null),
+  /** The address that login came from, as sshd logged it. */
+  lastUsedFrom: z._default(z.nullable(z.string()), null),
 });
 export type SshKey = z.infer<typeof sshKeySchema>;
 /** A key as the server sends it: the fields that hold their default left out. */
@@ -259,6 +264,8 @@ export function toWireKey(key: SshKey): SshKeyWire {
     ...(key.managed ? { managed: true } : {}),
     line: key.line,
     ...(key.flags.length === 0 ? {} : { flags: key.flags }),
+    ...(key.lastUsedAt === null ? {} : { lastUsedAt: key.lastUsedAt }),
+    ...(key.lastUsedFrom === null ? {} : { lastUsedFrom: key.lastUsedFrom }),
   };
 }
 
@@ -331,6 +338,7 @@ export const errorCodeSchema = z.enum([
   'file-error',
   'too-many-requests',
   'busy',
+  'policy',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;

@@ -21,7 +21,7 @@ export interface PublicKey {
   comment: string;
 }
 
-const KEY_TYPES: readonly PublicKeyType[] = [
+export const KEY_TYPES: readonly PublicKeyType[] = [
   'ssh-ed25519',
   'ssh-rsa',
   'ecdsa-sha2-nistp256',

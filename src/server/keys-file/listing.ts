@@ -80,6 +80,8 @@ export function toSshKey(keyLine: KeyLine, now: Date): SshKey {
     managed: metadata !== null,
     line: keyLine.index + 1,
     flags,
+    lastUsedAt: null,
+    lastUsedFrom: null,
   };
 }
 
