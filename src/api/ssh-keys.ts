@@ -303,6 +303,8 @@ export const listKeysResponseSchema = z.object({
   warnings: z.array(fileWarningSchema),
   /** The file these keys are in, e.g. `/home/ada/.ssh/authorized_keys`. */
   path: z.string(),
+  /** True when the server reads sshd's log (--sshd-log): a key without lastUsedAt was never used since. */
+  lastUseTracked: z.optional(z.boolean()),
 });
 export type ListKeysResponse = z.infer<typeof listKeysResponseSchema>;
 
