@@ -305,6 +305,8 @@ export const listKeysResponseSchema = z.object({
   path: z.string(),
   /** True when the server reads sshd's log (--sshd-log): a key without lastUsedAt was never used since. */
   lastUseTracked: z.optional(z.boolean()),
+  /** Keys in a directory (--store ldap): the most minutes before every host's SSSD sees a change. */
+  directoryCacheMinutes: z.optional(z.int()),
 });
 export type ListKeysResponse = z.infer<typeof listKeysResponseSchema>;
 
@@ -324,8 +326,15 @@ export type CreateKeyResponse = z.infer<typeof createKeyResponseSchema>;
 export const meResponseSchema = z.object({
   user: z.string(),
   mode: z.enum(['local', 'proxy', 'oidc', 'mock']),
+  /**
+   * The Seqera Platform APIs the page may send a credential to (`--seqera-api`, the only
+   * origins its CSP connect-src allows besides its own); left out of the wire when none.
+   */
+  seqeraApis: z._default(z.array(z.string()), () => []),
 });
 export type MeResponse = z.infer<typeof meResponseSchema>;
+/** /api/me as the server sends it (seqeraApis left out when empty). */
+export type MeResponseWire = z.input<typeof meResponseSchema>;
 
 export const errorCodeSchema = z.enum([
   'bad-request',
