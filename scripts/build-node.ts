@@ -8,10 +8,11 @@
  *
  * Every file of ours keeps its path under dist/node (`preserveModules`), because code finds its
  * neighbours by `import.meta.url`: cli/serve-command.js finds dist/web at ../../web, kdf-runner.js
- * starts ./kdf-worker.js, user-process-store.js spawns ./user-process-child.js, and the tests'
+ * starts ./kdf-worker.js, user-process-pool.js runs ./user-process-helper.pl, and the tests'
  * node-script.ts runs dist/node/<entry>.js. Lazily imported modules (main.ts imports each
  * command only when it runs) stay separate files, so `serve` still loads none of keygen's code.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
@@ -25,7 +26,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRIES = [
   'cli/main', // the `keysmith` bin; `serve` and the tests' children (node-script.ts)
   'cli/kdf-worker', // worker thread of kdf-runner.ts
-  'server/node/user-process-child', // privilege-dropped child of user-process-store.ts
+];
+
+/** Perl scripts the server runs (Debian's perl-base is Essential), copied beside their module. */
+const SCRIPTS = [
+  'server/node/user-process-helper.pl', // the per-user helper of user-process-pool.ts
+  'server/node/passwd-lookup.pl', // the passwd resolver of system-users.ts
 ];
 
 await build({
@@ -64,3 +70,7 @@ await build({
     noExternal: true,
   },
 });
+
+for (const script of SCRIPTS) {
+  fs.copyFileSync(path.join(ROOT, 'src', script), path.join(ROOT, 'dist/node', script));
+}

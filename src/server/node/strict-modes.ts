@@ -19,23 +19,35 @@ export interface StrictModesTarget {
   uid: number;
 }
 
-function fileWarnings(target: StrictModesTarget): FileWarning[] {
+/**
+ * What StrictModes looks at, gathered by a process that may look (this one in local mode, the
+ * user's helper in proxy mode as root, user-process-helper.pl).
+ */
+export interface StrictModesFacts {
+  /** The file as lstat(2) sees it, or the errno code lstat failed with. */
+  file: { errno: string } | { type: 'file' | 'link' | 'other'; mode: number; uid: number };
+  /**
+   * Each directory as stat(2) sees it, from the file's (resolved) up to the home, or up to / when
+   * the file is outside the home; none when either cannot be resolved.
+   */
+  dirs: { path: string; isHome: boolean; mode: number; uid: number }[];
+}
+
+function fileWarnings(target: StrictModesTarget, facts: StrictModesFacts): FileWarning[] {
   const file = target.path;
   const quoted = shellQuote(file);
-  let stat;
-  try {
-    stat = fs.lstatSync(file);
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return [];
+  const stat = facts.file;
+  if ('errno' in stat) {
+    if (stat.errno === 'ENOENT') return [];
     return [
       {
         code: 'unreadable',
-        message: `${file} cannot be examined (${errnoCode(error) ?? 'error'}); sshd probably cannot read it either.`,
+        message: `${file} cannot be examined (${stat.errno}); sshd probably cannot read it either.`,
         fix: `ls -ld ${shellQuote(path.dirname(file))} ${quoted}`,
       },
     ];
   }
-  if (stat.isSymbolicLink()) {
+  if (stat.type === 'link') {
     return [
       {
         code: 'symlink',
@@ -44,7 +56,7 @@ function fileWarnings(target: StrictModesTarget): FileWarning[] {
       },
     ];
   }
-  if (!stat.isFile()) {
+  if (stat.type === 'other') {
     return [
       {
         code: 'not-a-file',
@@ -71,16 +83,45 @@ function fileWarnings(target: StrictModesTarget): FileWarning[] {
   return warnings;
 }
 
-/** Every directory from the file's up to the home directory (or / when outside it). */
-function directoryWarnings(target: StrictModesTarget): FileWarning[] {
+function directoryWarnings(target: StrictModesTarget, facts: StrictModesFacts): FileWarning[] {
   const warnings: FileWarning[] = [];
+  for (const { path: dir, isHome, mode, uid } of facts.dirs) {
+    if (uid !== target.uid && uid !== 0) {
+      warnings.push({
+        code: isHome ? 'home-owner' : 'dir-owner',
+        message: `${dir} is owned by uid ${uid}, not by you: sshd ignores authorized_keys below it (StrictModes).`,
+        fix: `sudo chown ${shellQuote(target.user)} ${shellQuote(dir)}`,
+      });
+    }
+    if ((mode & 0o022) !== 0) {
+      warnings.push({
+        code: isHome ? 'home-mode' : 'dir-mode',
+        message: `${dir} can be written by others (mode ${(mode & 0o777).toString(8)}): sshd ignores authorized_keys below it (StrictModes).`,
+        fix: isHome ? `chmod go-w ${shellQuote(dir)}` : `chmod 700 ${shellQuote(dir)}`,
+      });
+    }
+  }
+  return warnings;
+}
+
+/** The facts StrictModes looks at, gathered by this process. */
+export function strictModesFacts(target: StrictModesTarget): StrictModesFacts {
+  let file: StrictModesFacts['file'];
+  try {
+    const stat = fs.lstatSync(target.path);
+    const type = stat.isSymbolicLink() ? 'link' : stat.isFile() ? 'file' : 'other';
+    file = { type, mode: stat.mode, uid: stat.uid };
+  } catch (error) {
+    file = { errno: errnoCode(error) ?? 'error' };
+  }
+  const dirs: StrictModesFacts['dirs'] = [];
   let home: string;
   let dir: string;
   try {
     home = fs.realpathSync.native(target.home);
     dir = fs.realpathSync.native(path.dirname(target.path));
   } catch {
-    return warnings;
+    return { file, dirs };
   }
   const insideHome = dir === home || dir.startsWith(home.endsWith('/') ? home : `${home}/`);
   for (;;) {
@@ -91,24 +132,19 @@ function directoryWarnings(target: StrictModesTarget): FileWarning[] {
     } catch {
       break;
     }
-    if (stat.uid !== target.uid && stat.uid !== 0) {
-      warnings.push({
-        code: isHome ? 'home-owner' : 'dir-owner',
-        message: `${dir} is owned by uid ${stat.uid}, not by you: sshd ignores authorized_keys below it (StrictModes).`,
-        fix: `sudo chown ${shellQuote(target.user)} ${shellQuote(dir)}`,
-      });
-    }
-    if ((stat.mode & 0o022) !== 0) {
-      warnings.push({
-        code: isHome ? 'home-mode' : 'dir-mode',
-        message: `${dir} can be written by others (mode ${(stat.mode & 0o777).toString(8)}): sshd ignores authorized_keys below it (StrictModes).`,
-        fix: isHome ? `chmod go-w ${shellQuote(dir)}` : `chmod 700 ${shellQuote(dir)}`,
-      });
-    }
+    dirs.push({ path: dir, isHome, mode: stat.mode, uid: stat.uid });
     if (isHome || dir === '/') break;
     dir = path.dirname(dir);
   }
-  return warnings;
+  return { file, dirs };
+}
+
+/** The warnings StrictModes `facts` call for, each with the command that fixes it. */
+export function strictModesWarningsOf(
+  target: StrictModesTarget,
+  facts: StrictModesFacts,
+): FileWarning[] {
+  return [...fileWarnings(target, facts), ...directoryWarnings(target, facts)];
 }
 
 /**
@@ -116,5 +152,5 @@ function directoryWarnings(target: StrictModesTarget): FileWarning[] {
  * inodes the kernel holds cost less than a trip through libuv's thread pool.
  */
 export function strictModesWarnings(target: StrictModesTarget): FileWarning[] {
-  return [...fileWarnings(target), ...directoryWarnings(target)];
+  return strictModesWarningsOf(target, strictModesFacts(target));
 }

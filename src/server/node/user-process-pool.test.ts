@@ -14,6 +14,7 @@ import { makeTestKey, sshKeygenFingerprints, type TestKey } from '../../testing/
 import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../../testing/sshd.ts';
 import { startServer } from './node-server.ts';
 import { createUserProcessPool, type HelperAnswer } from './user-process-pool.ts';
+import { runKeyOperation } from './user-process-store.ts';
 
 let users: TestUser[] = [];
 let dir: string;
@@ -73,7 +74,8 @@ async function listAfterKills(
 ): Promise<unknown> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return (await pool.run(account(u), fileOf(u), { op: 'list' })).result;
+      return (await runKeyOperation(pool, account(u), fileOf(u), { op: 'list', now: new Date() }))
+        .result;
     } catch (error) {
       if (!(error instanceof KeyStoreError) || error.status !== 500 || attempt === 3) throw error;
     }
@@ -140,17 +142,17 @@ describe('each user through the pool', () => {
     // Two helpers for four users: every other request makes a helper give way to another.
     const pool = createUserProcessPool({ maxProcesses: 2, queueWaitMs: 120_000 });
     const servedBy = new Map<number, number>();
-    const record = (answer: HelperAnswer, uid: number) => {
+    const record = (answer: HelperAnswer<unknown>, uid: number) => {
       expect(answer.uid).toBe(uid);
       expect(servedBy.get(answer.pid) ?? uid, `helper ${answer.pid}`).toBe(uid);
       servedBy.set(answer.pid, uid);
     };
     try {
       for (const [index, u] of users.entries()) {
-        const answer = await pool.run(account(u), fileOf(u), {
+        const answer = await runKeyOperation(pool, account(u), fileOf(u), {
           op: 'add',
           request: { publicKey: key(index).publicLine },
-          now: new Date().toISOString(),
+          now: new Date(),
         });
         record(answer, u.uid);
         const [first] = pool.snapshot().helpers.filter((h) => h.pid === answer.pid);
@@ -169,7 +171,10 @@ describe('each user through the pool', () => {
       const rounds = await Promise.all(
         [0, 1, 2].flatMap(() =>
           users.map(async (u, index) => {
-            const answer = await pool.run(account(u), fileOf(u), { op: 'list' });
+            const answer = await runKeyOperation(pool, account(u), fileOf(u), {
+              op: 'list',
+              now: new Date(),
+            });
             record(answer, u.uid);
             const list = listKeysResponseSchema.parse(answer.result);
             expect(list.path).toBe(fileOf(u));
@@ -194,10 +199,16 @@ describe('each user through the pool', () => {
     const pool = createUserProcessPool({ maxProcesses: 4 });
     const u = user(0);
     try {
-      const before = await pool.run(account(u), fileOf(u), { op: 'list' });
+      const before = await runKeyOperation(pool, account(u), fileOf(u), {
+        op: 'list',
+        now: new Date(),
+      });
       const moved = makeTestDir('moved-home');
       fs.chownSync(moved, u.uid, u.gid);
-      const after = await pool.run({ ...account(u), home: moved }, fileOf(u), { op: 'list' });
+      const after = await runKeyOperation(pool, { ...account(u), home: moved }, fileOf(u), {
+        op: 'list',
+        now: new Date(),
+      });
       expect(after.pid).not.toBe(before.pid);
       await until(() => !alive(before.pid), 'the old helper to exit');
       expect(pool.snapshot().helpers.map((h) => h.pid)).toEqual([after.pid]);
@@ -218,25 +229,30 @@ describe('each user through the pool', () => {
     fs.lchownSync(file, planter.uid, planter.gid);
     try {
       const added = await failure(
-        pool.run(account(planter), file, {
+        runKeyOperation(pool, account(planter), file, {
           op: 'add',
           request: { publicKey: key(10).publicLine },
-          now: new Date().toISOString(),
+          now: new Date(),
         }),
       );
       expect(added.code).toBe('file-error');
       const removed = await failure(
-        pool.run(account(planter), file, { op: 'remove', fingerprint: key(0).fingerprint }),
+        runKeyOperation(pool, account(planter), file, {
+          op: 'remove',
+          fingerprint: key(0).fingerprint,
+        }),
       );
       expect(removed.status).toBeGreaterThanOrEqual(400);
       const list = listKeysResponseSchema.parse(
-        (await pool.run(account(planter), file, { op: 'list' })).result,
+        (await runKeyOperation(pool, account(planter), file, { op: 'list', now: new Date() }))
+          .result,
       );
       expect(list.keys).toEqual([]);
       expect(list.warnings.map((w) => w.code)).toContain('symlink');
       // The owner's own helper, alive beside the planter's, still sees exactly its key.
       const own = listKeysResponseSchema.parse(
-        (await pool.run(account(owner), target, { op: 'list' })).result,
+        (await runKeyOperation(pool, account(owner), target, { op: 'list', now: new Date() }))
+          .result,
       );
       expect(own.keys.map((k) => k.fingerprint)).toEqual([key(0).fingerprint]);
       expect(fs.readFileSync(target).equals(before)).toBe(true);
@@ -257,10 +273,13 @@ describe('faults', () => {
     const burst = { running: true };
     const killer = (async () => {
       for (;;) {
-        await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 120));
+        // A helper answers an add in a few milliseconds: kill often, busy ones first.
+        await new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * 10));
         // Checked after the sleep: a kill once the burst is over would hit the lists below.
         if (!burst.running) break;
-        const victims = pool.snapshot().helpers;
+        const helpers = pool.snapshot().helpers;
+        const busy = helpers.filter((h) => h.busy);
+        const victims = busy.length > 0 ? busy : helpers;
         const victim = victims[Math.floor(Math.random() * victims.length)];
         if (victim !== undefined && alive(victim.pid)) {
           process.kill(victim.pid, 'SIGKILL');
@@ -274,10 +293,10 @@ describe('faults', () => {
           for (let round = 0; round < 5; round += 1) {
             const k = key(4 + userIndex * 5 + round);
             try {
-              await pool.run(account(u), fileOf(u), {
+              await runKeyOperation(pool, account(u), fileOf(u), {
                 op: 'add',
                 request: { publicKey: k.publicLine },
-                now: new Date().toISOString(),
+                now: new Date(),
               });
               acknowledged.get(u.uid)?.push(k.fingerprint);
             } catch (error) {
@@ -316,14 +335,17 @@ describe('faults', () => {
     const pool = createUserProcessPool({ maxProcesses: 2, requestTimeoutMs: 5000 });
     const u = user(2);
     resetSshDir(u);
-    const first = await pool.run(account(u), fileOf(u), { op: 'list' });
+    const first = await runKeyOperation(pool, account(u), fileOf(u), {
+      op: 'list',
+      now: new Date(),
+    });
     const release = holdLock(u);
     try {
       const hung = await failure(
-        pool.run(account(u), fileOf(u), {
+        runKeyOperation(pool, account(u), fileOf(u), {
           op: 'add',
           request: { publicKey: key(0).publicLine },
-          now: new Date().toISOString(),
+          now: new Date(),
         }),
       );
       expect([hung.status, hung.code]).toEqual([503, 'busy']);
@@ -334,7 +356,10 @@ describe('faults', () => {
     }
     try {
       await until(() => !alive(first.pid), 'the hung helper to be killed');
-      const next = await pool.run(account(u), fileOf(u), { op: 'list' });
+      const next = await runKeyOperation(pool, account(u), fileOf(u), {
+        op: 'list',
+        now: new Date(),
+      });
       expect(next.pid).not.toBe(first.pid);
       expect(listKeysResponseSchema.parse(next.result).keys).toEqual([]);
     } finally {
@@ -348,7 +373,10 @@ describe('bounds', () => {
     const pool = createUserProcessPool({ idleMs: 300 });
     try {
       const u = user(3);
-      const answer = await pool.run(account(u), fileOf(u), { op: 'list' });
+      const answer = await runKeyOperation(pool, account(u), fileOf(u), {
+        op: 'list',
+        now: new Date(),
+      });
       expect(alive(answer.pid)).toBe(true);
       await until(() => !alive(answer.pid), 'the idle helper to exit');
       expect(pool.snapshot().helpers).toEqual([]);
@@ -369,10 +397,10 @@ describe('bounds', () => {
     const release = holdLock(a);
     try {
       const add = (index: number) =>
-        pool.run(account(a), fileOf(a), {
+        runKeyOperation(pool, account(a), fileOf(a), {
           op: 'add',
           request: { publicKey: key(index).publicLine },
-          now: new Date().toISOString(),
+          now: new Date(),
         });
       // a's first add holds the only helper (the lock is taken); its second waits in the queue.
       const held = add(0);
@@ -382,8 +410,12 @@ describe('bounds', () => {
       expect(tooMany.message).toBe('Too many requests from you at once; wait a moment and retry.');
       expect(tooMany.retryAfterSeconds).toBeGreaterThan(0);
       // b takes the queue's last place; c finds it full.
-      const waiting = failure(pool.run(account(b), fileOf(b), { op: 'list' }));
-      const full = await failure(pool.run(account(c), fileOf(c), { op: 'list' }));
+      const waiting = failure(
+        runKeyOperation(pool, account(b), fileOf(b), { op: 'list', now: new Date() }),
+      );
+      const full = await failure(
+        runKeyOperation(pool, account(c), fileOf(c), { op: 'list', now: new Date() }),
+      );
       expect([full.status, full.code]).toEqual([503, 'busy']);
       expect(full.retryAfterSeconds).toBeGreaterThan(0);
       // Both waiters give up after queueWaitMs, while a's first add still holds the helper.

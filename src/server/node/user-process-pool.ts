@@ -1,8 +1,10 @@
 /**
- * Proxy mode as root: a bounded pool of long-lived helper processes, one per user, each of which
- * dropped to that user's uid, gid and supplementary groups before reading its first request
- * (user-process-child.ts). Root never opens a file in a home; a helper serves one account and one
- * file for its whole life and is never handed to anyone else.
+ * Proxy mode as root: a bounded pool of long-lived helper processes, one per user, each started
+ * by util-linux's setpriv with that user's uid, gid and supplementary groups and no capabilities,
+ * running user-process-helper.pl, which checks its ids before it reads a request. Root never opens
+ * a file in a home; a helper serves one account and one file for its whole life and is never
+ * handed to anyone else. The helper only does the file system calls; the server parses and
+ * composes (user-process-store.ts).
  *
  * Bounds: at most `maxProcesses` helpers (idle ones exit after `idleMs`; when the pool is full
  * the least recently used idle helper makes room), at most `maxQueue` requests waiting (then
@@ -12,12 +14,13 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { KeyStoreError, type ErrorStatus } from '../store/key-store.ts';
+import { KeyStoreError } from '../store/key-store.ts';
 import type { Account } from './system-users.ts';
 import {
-  helperReplySchema,
-  type HelperOperation,
-  type HelperStart,
+  createReplyReader,
+  encodeRequest,
+  type HelperReply,
+  type HelperRequest,
 } from './user-process-protocol.ts';
 
 export interface UserProcessPoolOptions {
@@ -36,7 +39,7 @@ export interface UserProcessPoolOptions {
 }
 
 export const DEFAULT_POOL_OPTIONS: UserProcessPoolOptions = {
-  maxProcesses: 8,
+  maxProcesses: 64,
   idleMs: 60_000,
   maxQueue: 32,
   maxPerUser: 4,
@@ -44,46 +47,74 @@ export const DEFAULT_POOL_OPTIONS: UserProcessPoolOptions = {
   requestTimeoutMs: 30_000,
 };
 
-/** What answered a request: the helper's result, and its pid and uid (for tests and logs). */
-export interface HelperAnswer {
-  result: unknown;
+/** What answered a request: the session's result, and the helper's pid and uid (tests, logs). */
+export interface HelperAnswer<T> {
+  result: T;
   pid: number;
   uid: number;
 }
 
+/** A helper lent to one session: its requests, one at a time. */
+export interface HelperChannel {
+  request(request: HelperRequest): Promise<HelperReply>;
+}
+
 export interface UserProcessPool {
-  /** Runs one operation on `path` as `account` in that account's helper. */
-  run(account: Account, path: string, operation: HelperOperation): Promise<HelperAnswer>;
+  /**
+   * Lends `account`'s helper for `path` to `session`, which sends it requests one at a time; the
+   * helper serves no one else until the session ends.
+   */
+  run<T>(
+    account: Account,
+    path: string,
+    session: (helper: HelperChannel) => Promise<T>,
+  ): Promise<HelperAnswer<T>>;
   /** Helpers alive now (pid, uid) and requests waiting. */
   snapshot(): { helpers: { pid: number; uid: number; busy: boolean }[]; queued: number };
   /** Ends every helper; requests still waiting or running get 503. */
   close(): Promise<void>;
 }
 
-const STATUSES: readonly ErrorStatus[] = [400, 401, 403, 404, 405, 409, 413, 415, 500, 503];
+/** The helper script beside this module (scripts/build-node.ts copies it into dist/node). */
+const HELPER_SCRIPT = fileURLToPath(new URL('./user-process-helper.pl', import.meta.url));
 
-/** The helper entry next to this module: `.ts` under tsx in tests, `.js` once compiled. */
-function helperCommand(): { script: string; execArgv: string[] } {
-  const self = import.meta.url;
-  if (self.endsWith('.ts')) {
-    return {
-      script: fileURLToPath(new URL('./user-process-child.ts', self)),
-      execArgv: ['--import', 'tsx'],
-    };
-  }
-  return { script: fileURLToPath(new URL('./user-process-child.js', self)), execArgv: [] };
+/** setpriv(1) as root: the account's ids and groups, no capabilities, none to gain by exec. */
+export function helperArgv(account: Account, path: string): string[] {
+  return [
+    `--reuid=${account.uid}`,
+    `--regid=${account.gid}`,
+    '--init-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--',
+    '/usr/bin/perl',
+    '-T',
+    HELPER_SCRIPT,
+    String(account.uid),
+    String(account.gid),
+    account.home,
+    path,
+  ];
 }
 
 interface Job {
   key: string;
   account: Account;
   path: string;
-  operation: HelperOperation;
-  resolve(answer: HelperAnswer): void;
+  session(helper: HelperChannel): Promise<unknown>;
+  resolve(answer: HelperAnswer<unknown>): void;
   reject(error: KeyStoreError): void;
-  id?: number;
+  settled: boolean;
   waitTimer?: NodeJS.Timeout;
   timer?: NodeJS.Timeout;
+}
+
+/** The request a session waits on. */
+interface Pending {
+  id: number;
+  resolve(reply: HelperReply): void;
+  reject(error: KeyStoreError): void;
 }
 
 type HelperChild = ChildProcessByStdio<Writable, Readable, null>;
@@ -94,6 +125,7 @@ interface Helper {
   child: HelperChild;
   pid: number;
   job: Job | null;
+  pending: Pending | null;
   /** Takes no new job; ends once its job is done (its passwd entry changed, or it is evicted). */
   retiring: boolean;
   /** Killed or exited: whatever it still prints is ignored. */
@@ -106,12 +138,19 @@ function retryLater(message: string, seconds: number): KeyStoreError {
   return new KeyStoreError('busy', 503, message, undefined, seconds);
 }
 
+function unreadable(): KeyStoreError {
+  return new KeyStoreError(
+    'internal',
+    500,
+    'The user process answered something unreadable and was stopped; the file is either unchanged or fully changed. List your keys to see which, then retry.',
+  );
+}
+
 /** Starts a pool; `close()` it when the server stops. */
 export function createUserProcessPool(
   options: Partial<UserProcessPoolOptions> = {},
 ): UserProcessPool {
   const config = { ...DEFAULT_POOL_OPTIONS, ...options };
-  const { script, execArgv } = helperCommand();
   /** Live helpers by key; retiring ones stay in `all` until they exit. */
   const helpers = new Map<string, Helper>();
   const all = new Set<Helper>();
@@ -127,35 +166,18 @@ export function createUserProcessPool(
   }
 
   function startHelper(key: string, account: Account, path: string): Helper {
-    const start: HelperStart = { account, path };
-    // --optimize-for-size and a small young generation: a helper idles most of its life, and
-    // its resident memory is what 50 active users multiply.
-    const child = spawn(
-      process.execPath,
-      [
-        '--optimize-for-size',
-        '--max-semi-space-size=1',
-        ...execArgv,
-        script,
-        JSON.stringify(start),
-      ],
-      {
-        stdio: ['pipe', 'pipe', 'inherit'],
-        env: {
-          PATH: '/usr/bin:/bin',
-          LANG: 'C.UTF-8',
-          ...(process.env.TZ === undefined ? {} : { TZ: process.env.TZ }),
-        },
-        // tsx (tests only) resolves from the working directory; the compiled helper needs none.
-        cwd: execArgv.length > 0 ? process.cwd() : '/',
-      },
-    );
+    const child = spawn('/usr/bin/setpriv', helperArgv(account, path), {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { PATH: '/usr/bin:/bin', LANG: 'C' },
+      cwd: '/',
+    });
     const helper: Helper = {
       key,
       uid: account.uid,
       child,
       pid: child.pid ?? -1,
       job: null,
+      pending: null,
       retiring: false,
       dead: false,
       lastUsed: Date.now(),
@@ -172,17 +194,19 @@ export function createUserProcessPool(
         new KeyStoreError('internal', 500, `Could not start the user process: ${error.message}`),
       );
     });
-    // A function, not the field: answered() may kill the helper in the middle of the loop.
-    const isDead = () => helper.dead;
-    let buffered = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
+    const read = createReplyReader();
+    child.stdout.on('data', (chunk: Buffer) => {
       if (helper.dead) return;
-      buffered += chunk;
-      for (let end = buffered.indexOf('\n'); end !== -1; end = buffered.indexOf('\n')) {
-        const line = buffered.slice(0, end);
-        buffered = buffered.slice(end + 1);
-        answered(helper, line);
+      let replies;
+      try {
+        replies = read(chunk);
+      } catch {
+        replies = null;
+      }
+      // A function, not the field: answered() may kill the helper in the middle of the loop.
+      const isDead = () => helper.dead;
+      for (const reply of replies ?? [null]) {
+        answered(helper, reply);
         if (isDead()) return;
       }
     });
@@ -201,59 +225,46 @@ export function createUserProcessPool(
 
   /** Ends a helper for good: its job, if any, fails with `error`; the pool makes room. */
   function fail(helper: Helper, error: KeyStoreError) {
-    const job = helper.job;
+    const { job, pending } = helper;
     helper.job = null;
+    helper.pending = null;
     helper.dead = true;
     clearTimeout(helper.idleTimer);
-    if (job !== null) clearTimeout(job.timer);
     if (helpers.get(helper.key) === helper) helpers.delete(helper.key);
     if (helper.child.exitCode === null && helper.child.signalCode === null) {
       helper.child.kill('SIGKILL');
     } else {
       all.delete(helper);
     }
+    pending?.reject(error);
     if (job !== null) settle(job, error);
     pump();
   }
 
-  function settle(job: Job, outcome: KeyStoreError | HelperAnswer) {
+  function settle(job: Job, outcome: KeyStoreError | HelperAnswer<unknown>) {
+    if (job.settled) return;
+    job.settled = true;
+    clearTimeout(job.timer);
     admit(job.account.uid, -1);
     if (outcome instanceof KeyStoreError) job.reject(outcome);
     else job.resolve(outcome);
   }
 
-  function answered(helper: Helper, line: string) {
-    const job = helper.job;
-    let reply;
-    try {
-      reply = helperReplySchema.parse(JSON.parse(line));
-    } catch {
-      reply = null;
-    }
-    if (job === null || reply === null || reply.id !== job.id || reply.uid !== helper.uid) {
+  /** A reply (null: garbage): the one the session waits for, from the uid it must be, or death. */
+  function answered(helper: Helper, reply: HelperReply | null) {
+    const pending = helper.pending;
+    if (
+      reply === null ||
+      pending === null ||
+      reply.header.id !== pending.id ||
+      reply.header.uid !== helper.uid
+    ) {
       process.stderr.write(`keysmith: user process ${helper.pid} answered out of turn; killed\n`);
-      fail(
-        helper,
-        new KeyStoreError(
-          'internal',
-          500,
-          'The user process answered something unreadable and was stopped; the file is either unchanged or fully changed. List your keys to see which, then retry.',
-        ),
-      );
+      fail(helper, unreadable());
       return;
     }
-    clearTimeout(job.timer);
-    helper.job = null;
-    helper.lastUsed = Date.now();
-    if (reply.ok) {
-      settle(job, { result: reply.result, pid: helper.pid, uid: reply.uid });
-    } else {
-      const status = STATUSES.find((s) => s === reply.error.status) ?? 500;
-      settle(job, new KeyStoreError(reply.error.code, status, reply.error.message));
-    }
-    if (helper.retiring) retire(helper);
-    else helper.idleTimer = setTimeout(() => retire(helper), config.idleMs);
-    pump();
+    helper.pending = null;
+    pending.resolve(reply);
   }
 
   /** Lets a helper end: no new job; stdin closed, so it exits once its job is done. */
@@ -266,11 +277,24 @@ export function createUserProcessPool(
     }
   }
 
+  /** The session's job is over (its helper may have died meanwhile): the helper waits for more. */
+  function done(helper: Helper, job: Job) {
+    if (helper.job !== job) return;
+    helper.job = null;
+    helper.lastUsed = Date.now();
+    if (helper.pending !== null) {
+      // A session that ended with a request still out has left the helper in an unknown state.
+      fail(helper, unreadable());
+      return;
+    }
+    if (helper.retiring) retire(helper);
+    else helper.idleTimer = setTimeout(() => retire(helper), config.idleMs);
+    pump();
+  }
+
   function dispatch(helper: Helper, job: Job) {
     clearTimeout(job.waitTimer);
     clearTimeout(helper.idleTimer);
-    nextId += 1;
-    job.id = nextId;
     helper.job = job;
     helper.lastUsed = Date.now();
     job.timer = setTimeout(() => {
@@ -282,7 +306,33 @@ export function createUserProcessPool(
         ),
       );
     }, config.requestTimeoutMs);
-    helper.child.stdin.write(`${JSON.stringify({ id: job.id, ...job.operation })}\n`);
+    const channel: HelperChannel = {
+      request: (request) =>
+        new Promise<HelperReply>((resolve, reject) => {
+          if (helper.dead || helper.job !== job || helper.pending !== null) {
+            reject(unreadable());
+            return;
+          }
+          nextId += 1;
+          helper.pending = { id: nextId, resolve, reject };
+          helper.child.stdin.write(encodeRequest(nextId, request));
+        }),
+    };
+    job.session(channel).then(
+      (result) => {
+        settle(job, { result, pid: helper.pid, uid: helper.uid });
+        done(helper, job);
+      },
+      (error: unknown) => {
+        settle(
+          job,
+          error instanceof KeyStoreError
+            ? error
+            : new KeyStoreError('internal', 500, `The key file operation failed: ${String(error)}`),
+        );
+        done(helper, job);
+      },
+    );
   }
 
   /** Gives waiting jobs, oldest first, to their helper, a new one, or one that makes room. */
@@ -321,7 +371,7 @@ export function createUserProcessPool(
   }
 
   return {
-    run(account, path, operation) {
+    run<T>(account: Account, path: string, session: (helper: HelperChannel) => Promise<T>) {
       if (closed) {
         return Promise.reject(retryLater('The server is stopping; retry in a moment.', 5));
       }
@@ -336,9 +386,17 @@ export function createUserProcessPool(
           ),
         );
       }
-      return new Promise<HelperAnswer>((resolve, reject) => {
+      return new Promise<HelperAnswer<T>>((resolve, reject) => {
         const key = JSON.stringify([account.name, account.uid, account.gid, account.home, path]);
-        const job: Job = { key, account, path, operation, resolve, reject };
+        const job: Job = {
+          key,
+          account,
+          path,
+          session,
+          resolve: resolve as (answer: HelperAnswer<unknown>) => void,
+          reject,
+          settled: false,
+        };
         admit(account.uid, 1);
         queue.push(job);
         job.waitTimer = setTimeout(() => {
