@@ -115,9 +115,25 @@ describe('GET /api/me', () => {
     const { app } = setup();
     const response = await app.request(apiPaths.me);
     expect(response.status).toBe(200);
-    expect(meResponseSchema.parse(await response.json())).toEqual({ user: 'ada', mode: 'mock' });
+    expect(await response.clone().json()).toEqual({ user: 'ada', mode: 'mock' });
+    expect(meResponseSchema.parse(await response.json())).toEqual({
+      user: 'ada',
+      mode: 'mock',
+      seqeraApis: [],
+    });
     expect(response.headers.get('Cache-Control')).toBe('no-store');
     expectSecurityHeaders(response);
+  });
+
+  it('names the Seqera APIs the page may send a credential to (--seqera-api)', async () => {
+    const app = createApp({
+      authenticate: () => Promise.resolve({ user: 'ada', mode: 'local' }),
+      storeFor: () => createMemoryKeyStore(''),
+      now: () => now,
+      connectSources: ['https://api.cloud.seqera.io', 'https://seqera.example.org'],
+    });
+    const body = meResponseSchema.parse(await (await app.request(apiPaths.me)).json());
+    expect(body.seqeraApis).toEqual(['https://api.cloud.seqera.io', 'https://seqera.example.org']);
   });
 });
 

@@ -10,7 +10,7 @@ import {
   errorResponseSchema,
   toWireKey,
   toWireList,
-  type MeResponse,
+  type MeResponseWire,
 } from '../../api/ssh-keys.ts';
 import { fingerprintSha256 } from '../../openssh/fingerprint.ts';
 import { parsePublicKey } from '../../openssh/public-key-line.ts';
@@ -181,7 +181,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.get('/api/me', (c) => {
     const { user, mode } = c.get('identity');
-    return c.json({ user, mode } satisfies MeResponse);
+    const seqeraApis = deps.connectSources ?? [];
+    return c.json({
+      user,
+      mode,
+      ...(seqeraApis.length === 0 ? {} : { seqeraApis: [...seqeraApis] }),
+    } satisfies MeResponseWire);
   });
 
   app.get('/api/ssh-keys', async (c) => {
