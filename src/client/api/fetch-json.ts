@@ -38,13 +38,23 @@ export class ApiError extends Error {
 }
 
 /**
- * Whether a failed query is worth asking again: a network failure or a 5xx may pass, a 4xx
- * (not signed in, refused, not found) is the same answer next time. Three tries at most.
+ * Whether a failed query is worth asking again by itself: a 5xx (a file lock held a moment)
+ * may pass, three tries at most. A 4xx is the same answer next time, and a server that does
+ * not answer is said at once, with Retry, rather than after seconds of silent backoff.
  */
 export function shouldRetry(failureCount: number, error: unknown): boolean {
-  if (error instanceof ApiError && error.status >= 400 && error.status < 500) return false;
+  if (error instanceof ApiError && error.status < 500) return false;
   return failureCount < 3;
 }
+
+/** Whether a Retry button can help: not when the tab must sign in again first. */
+export function canRetry(error: unknown): boolean {
+  return !(error instanceof ApiError && error.status === 401);
+}
+
+const UNREACHABLE = 'Keysmith is not reachable: check that it is running, then try again.';
+const RESTARTED =
+  'Keysmith restarted, or this tab was opened from an old sign-in link: open the new link it printed in the terminal.';
 
 /**
  * Same-origin fetch that parses the answer with a zod schema from src/api (the client checks
@@ -79,11 +89,11 @@ async function send(path: string, init: ApiRequestInit): Promise<Response> {
     response = await fetch(path, fetchInit(init));
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
-    throw new ApiError(
-      'Cannot reach the Keysmith server. Check that it is still running, then retry.',
-      0,
-      'network',
-    );
+    throw new ApiError(UNREACHABLE, 0, 'network');
+  }
+  // A tab holds a token only in local mode; its refusal means the server's token changed.
+  if (response.status === 401 && sessionToken() !== null) {
+    throw new ApiError(RESTARTED, 401, 'unauthorized');
   }
   if (!response.ok) {
     const body: unknown = await response.json().catch(() => null);
