@@ -4,7 +4,7 @@
  * only what passes it and flags listed keys that break it.
  */
 import * as z from 'zod/mini';
-import { ACCESS_LEVELS, type DerivedAccess } from '../openssh/authorized-keys-options.ts';
+import { ACCESS_LEVELS, type DerivedAccess } from '../openssh/access-levels.ts';
 import { KEY_TYPES } from '../openssh/key-types.ts';
 
 const days = z.int().check(z.minimum(1), z.maximum(36_500));

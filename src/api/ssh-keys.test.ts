@@ -1,5 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { Access, DecodedOptions, DerivedAccess } from '../openssh/authorized-keys-options.ts';
+import type { Access, DerivedAccess } from '../openssh/access-levels.ts';
+import type { DecodedOptions } from '../openssh/authorized-keys-options.ts';
 import {
   createKeyRequestSchema,
   listKeysResponseSchema,

@@ -8,11 +8,8 @@
 // The English messages alone: 'zod/locales' would load all of zod's 60-odd languages.
 import en from 'zod/v4/locales/en.js';
 import * as z from 'zod/mini';
-import {
-  ACCESS_LEVELS,
-  DERIVED_ACCESS_LEVELS,
-  type DecodedOptions,
-} from '../openssh/authorized-keys-options.ts';
+import { ACCESS_LEVELS, DERIVED_ACCESS_LEVELS } from '../openssh/access-levels.ts';
+import type { DecodedOptions } from '../openssh/authorized-keys-options.ts';
 
 // zod/mini loads no messages by itself ("Invalid input" for everything); the server turns the
 // issues of a refused request into its 400 message, so they must say what was wrong.

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ACCESS_LEVELS } from './access-levels.ts';
 import { formatAuthorizedKeysLine, parseAuthorizedKeysLine } from './authorized-keys-line.ts';
 import {
-  ACCESS_LEVELS,
   composeAccessOptions,
   decodeOptions,
   deriveAccess,

@@ -5,15 +5,8 @@
  */
 import { bytesEqual } from '../crypto/bytes.ts';
 import { parseAbsoluteTime } from './absolute-time.ts';
+import type { Access, DerivedAccess } from './access-levels.ts';
 import { parseAuthorizedKeysLine, type AuthorizedKeyOption } from './authorized-keys-line.ts';
-
-/** The access levels Keysmith composes options for, from the most to the least restricted. */
-export const ACCESS_LEVELS = ['restricted', 'interactive', 'full'] as const;
-export type Access = (typeof ACCESS_LEVELS)[number];
-
-/** An access level, or `custom` for options that are none of them. */
-export const DERIVED_ACCESS_LEVELS = [...ACCESS_LEVELS, 'custom'] as const;
-export type DerivedAccess = (typeof DERIVED_ACCESS_LEVELS)[number];
 
 /** The options sshd applies to a key line, decoded. */
 export interface DecodedOptions {
