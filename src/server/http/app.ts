@@ -5,6 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { NO_POLICY, type Policy } from '../../api/policy.ts';
 import {
   createKeyRequestSchema,
   errorResponseSchema,
@@ -16,8 +17,10 @@ import { fingerprintSha256 } from '../../openssh/fingerprint.ts';
 import { parsePublicKey } from '../../openssh/public-key-line.ts';
 import type { AuditEvent } from './audit-event.ts';
 import { describeIssues, errorBody, mapError } from './errors.ts';
+import { markTracked, policyRefusal, withLastUse } from './key-lifecycle.ts';
 import { securityHeaders, withHeaders } from './security-headers.ts';
 import type { KeyStore } from '../store/key-store.ts';
+import type { LastUse } from '../last-use/last-use-index.ts';
 
 /** Who is asking, as established by the injected authentication. */
 export interface Identity {
@@ -58,6 +61,10 @@ export interface AppDeps {
    * Without it, `/healthz` answers everyone: it says nothing about users.
    */
   healthGate?(request: Request): Response | null;
+  /** The site's limits on added keys (`--policy`), checked before the store sees an add. */
+  policy?: Policy;
+  /** The user's latest logins by key fingerprint, from sshd's log (`--sshd-log`). */
+  lastUse?: (user: string) => ReadonlyMap<string, LastUse>;
 }
 
 /** `SHA256:` and 43 characters of unpadded base64, as `ssh-keygen -l` prints it. */
@@ -102,7 +109,7 @@ function methodNotAllowed(allow: string) {
 /**
  * Builds the Keysmith HTTP app.
  *
- * API (see README "API"): GET /api/me, GET /api/ssh-keys, POST /api/ssh-keys,
+ * API (see README "API"): GET /api/me, GET /api/policy, GET /api/ssh-keys, POST /api/ssh-keys,
  * DELETE /api/ssh-keys/{fingerprint}. Everything else under /api is 404; other paths go to the
  * page gate and the static files.
  */
@@ -189,15 +196,23 @@ export function createApp(deps: AppDeps): Hono<Env> {
     } satisfies MeResponseWire);
   });
 
+  app.get('/api/policy', (c) => c.json(deps.policy ?? NO_POLICY));
+
   app.get('/api/ssh-keys', async (c) => {
-    const store = deps.storeFor(c.get('identity').user);
-    if (store.listBody !== undefined) {
+    const { user } = c.get('identity');
+    const store = deps.storeFor(user);
+    const uses = deps.lastUse?.(user);
+    if (store.listBody !== undefined && (uses === undefined || uses.size === 0)) {
       // Same body as c.json(toWireList(list())), serialized by the store once per file
       // content. Handed over as one Uint8Array, which the Node adapter writes to the socket as
       // it is.
-      return c.body(await store.listBody(), 200, { 'Content-Type': 'application/json' });
+      const body = await store.listBody();
+      return c.body(uses === undefined ? body : markTracked(body), 200, {
+        'Content-Type': 'application/json',
+      });
     }
-    return c.json(toWireList(await store.list()));
+    const list = await store.list();
+    return c.json(toWireList(uses === undefined ? list : withLastUse(list, uses)));
   });
 
   const tooLarge = (c: Context<Env>) =>
@@ -258,7 +273,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
           expiresAt: parsed.data.expiresAt ?? null,
         });
       }
-      const key = await deps.storeFor(c.get('identity').user).add(parsed.data, deps.now());
+      const now = deps.now();
+      const refusal =
+        deps.policy === undefined ? null : policyRefusal(deps.policy, parsed.data, now);
+      if (refusal !== null) return c.json(errorBody('policy', refusal), 400);
+      const key = await deps.storeFor(c.get('identity').user).add(parsed.data, now);
       return c.json({ key: toWireKey(key) }, 201);
     },
   );
@@ -279,6 +298,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   app.all('/api/me', methodNotAllowed('GET'));
+  app.all('/api/policy', methodNotAllowed('GET'));
   app.all('/api/ssh-keys', methodNotAllowed('GET, POST'));
   app.all('/api/ssh-keys/:fingerprint', methodNotAllowed('DELETE'));
   app.all('/api/*', (c) =>
