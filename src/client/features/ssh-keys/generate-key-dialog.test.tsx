@@ -49,7 +49,7 @@ function postBodies(): Record<string, unknown>[] {
 }
 
 describe('Generate SSH Key', () => {
-  it('prefills a valid name, suggests 90 days and restricted access', async () => {
+  it('prefills a valid name, suggests 90 days, and asks what the key is for (automation first)', async () => {
     const { dialog } = await openGenerateDialog();
     const today = new Date();
     const pad = (n: number) => String(n).padStart(2, '0');
@@ -62,8 +62,16 @@ describe('Generate SSH Key', () => {
         .getAllByRole('option')
         .map((option) => option.textContent),
     ).toEqual(['Never', 'In 30 days', 'In 90 days (suggested)', 'In 365 days', 'On a date…']);
-    expect(within(dialog).getByRole('radio', { name: 'Restricted' })).toBeChecked();
-    expect(within(dialog).getByRole('radio', { name: 'Interactive login' })).not.toBeChecked();
+    expect(
+      within(dialog).getByRole('radio', { name: 'For Seqera or other automation (commands only)' }),
+    ).toBeChecked();
+    expect(
+      within(dialog).getByRole('radio', { name: 'To log in from my computer (a terminal)' }),
+    ).not.toBeChecked();
+    // Full access is there, but only under Advanced.
+    expect(
+      within(dialog).getByRole('radio', { name: 'Full access (port forwarding, agent)' }),
+    ).not.toBeVisible();
     expect(within(dialog).getByLabelText('Passphrase')).toHaveValue('');
   });
 
@@ -102,7 +110,9 @@ describe('Generate SSH Key', () => {
     const name = within(dialog).getByLabelText('Name');
     await user.clear(name);
     await user.type(name, 'seqera_ci-1');
-    await user.click(within(dialog).getByRole('radio', { name: 'Interactive login' }));
+    await user.click(
+      within(dialog).getByRole('radio', { name: 'To log in from my computer (a terminal)' }),
+    );
     await user.click(within(dialog).getByRole('button', { name: 'Generate Key' }));
 
     const generated = await screen.findByRole('dialog', { name: 'SSH Key Generated' });

@@ -3,9 +3,10 @@ import { Dialog, DialogFormActions } from '../../ui/dialog.tsx';
 import { GenerateProgress } from './generate-progress.tsx';
 import type { GeneratedKey } from './generated-key.ts';
 import { KeyOptionsFields } from './key-options-fields.tsx';
-import { defaultKeyOptions, type KeyOptionsValue } from './key-options.ts';
+import { defaultKeyOptions, fitToPolicy, type KeyOptionsValue } from './key-options.ts';
 import { PassphraseFields } from './passphrase-fields.tsx';
 import { useGenerateKeyForm } from './use-generate-key-form.ts';
+import { usePolicy } from './use-policy.ts';
 
 interface GenerateKeyDialogProps {
   onCancel: () => void;
@@ -17,10 +18,10 @@ interface GenerateKeyDialogProps {
  * (bcrypt_pbkdf in Web Workers), and only the public line and the options POSTed.
  */
 export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogProps) {
-  const [options, setOptions] = useState<KeyOptionsValue>(() =>
-    defaultKeyOptions('key', new Date()),
-  );
-  const form = useGenerateKeyForm(options);
+  const policy = usePolicy();
+  const [typed, setOptions] = useState<KeyOptionsValue>(() => defaultKeyOptions('key', new Date()));
+  const options = fitToPolicy(typed, policy);
+  const form = useGenerateKeyForm(options, policy);
   const busy = form.busy;
 
   async function submit(event: SubmitEvent) {
@@ -43,6 +44,7 @@ export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogPr
           onChange={setOptions}
           errors={form.errors}
           disabled={busy}
+          policy={policy}
           afterName={
             <PassphraseFields
               {...form.passphraseFields}
@@ -51,7 +53,6 @@ export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogPr
           }
         />
         <GenerateProgress phase={form.phase} busy={busy} failure={form.failure} />
-
         <DialogFormActions submitLabel="Generate Key" busy={busy} />
       </form>
     </Dialog>

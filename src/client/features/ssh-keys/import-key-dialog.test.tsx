@@ -38,25 +38,35 @@ async function openImportDialog() {
 }
 
 describe('Import Key', () => {
-  it('adds a pasted ECDSA key with its options, showing what it parsed', async () => {
+  it('adds a pasted laptop key for logging in, named after its comment, showing what it parsed', async () => {
     const { user, dialog } = await openImportDialog();
+    expect(
+      within(dialog).getByRole('radio', { name: 'To log in from my computer (a terminal)' }),
+    ).toBeChecked();
     const field = within(dialog).getByLabelText('Public key');
     await user.click(field);
     await user.paste(`${ecdsa.publicKey}\n`);
     expect(dialog).toHaveTextContent(`ECDSA 256 bits, ${ecdsa.fingerprint} (grace@laptop)`);
-    const name = within(dialog).getByLabelText('Name');
-    await user.clear(name);
-    await user.type(name, 'grace-laptop');
+    // "grace@laptop" is no valid name; its cleaned form is.
+    expect(within(dialog).getByLabelText('Name')).toHaveValue('grace-laptop');
     await user.selectOptions(within(dialog).getByLabelText('Expires'), 'none');
     await user.click(within(dialog).getByRole('button', { name: 'Add Key' }));
 
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
-    const card = await screen.findByRole('listitem', { name: 'grace-laptop' });
-    expect(card).toHaveTextContent(ecdsa.fingerprint);
-    expect(card).toHaveTextContent('ecdsa-sha2-nistp256 (256 bits)');
     expect(store.text()).toMatch(
-      new RegExp(`\\nrestrict ${ecdsa.publicKey.replaceAll('+', '\\+')}\\n$`),
+      new RegExp(`\\nrestrict,pty ${ecdsa.publicKey.replaceAll('+', '\\+')}\\n$`),
     );
+    expect(store.text()).toContain('grace-laptop');
+  });
+
+  it('keeps a name the user typed when a key is pasted after it', async () => {
+    const { user, dialog } = await openImportDialog();
+    const name = within(dialog).getByLabelText('Name');
+    await user.clear(name);
+    await user.type(name, 'my_laptop');
+    await user.click(within(dialog).getByLabelText('Public key'));
+    await user.paste(ecdsa.publicKey);
+    expect(name).toHaveValue('my_laptop');
   });
 
   it('reads a chosen .pub file', async () => {
@@ -68,10 +78,13 @@ describe('Import Key', () => {
       expect(within(dialog).getByLabelText('Public key')).toHaveValue(`${ed25519.publicKey}\n`),
     );
     expect(dialog).toHaveTextContent(`ED25519 256 bits, ${ed25519.fingerprint} (ci@runner)`);
-    await user.click(within(dialog).getByRole('radio', { name: 'Interactive login' }));
+    await user.click(
+      within(dialog).getByRole('radio', { name: 'For Seqera or other automation (commands only)' }),
+    );
     await user.click(within(dialog).getByRole('button', { name: 'Add Key' }));
-    const card = await screen.findByRole('listitem', { name: /^imported-\d{8}$/ });
-    expect(card).toHaveTextContent('Interactive login');
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(store.text()).toMatch(/^# keysmith name=ci-runner added=/);
+    expect(store.text()).toMatch(/\nrestrict,expiry-time="\d{8}\S*" ssh-ed25519 /);
   });
 
   it('refuses a pasted private key with advice, drops it, and sends it nowhere', async () => {

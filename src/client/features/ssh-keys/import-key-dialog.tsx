@@ -1,25 +1,32 @@
 import { useState, type ChangeEvent, type SubmitEvent } from 'react';
+import { policyProblems } from '../../../api/policy.ts';
 import { KeyFormatError } from '../../../openssh/errors.ts';
 import { fingerprintSha256 } from '../../../openssh/fingerprint.ts';
 import { keyTypeLabel, type PublicKey } from '../../../openssh/key-types.ts';
 import { looksLikePrivateKey } from '../../../openssh/private-key-detect.ts';
 import { formatPublicKey, parsePublicKey } from '../../../openssh/public-key-line.ts';
+import type { SshKey } from '../../../api/ssh-keys.ts';
 import { Dialog, DialogFormActions } from '../../ui/dialog.tsx';
 import { KeyOptionsFields } from './key-options-fields.tsx';
 import {
   defaultKeyOptions,
+  expiryOf,
+  fitToPolicy,
+  fromPatterns,
+  nameFromComment,
   toCreateOptions,
   validateKeyOptions,
   type KeyOptionsErrors,
   type KeyOptionsValue,
 } from './key-options.ts';
+import { usePolicy } from './use-policy.ts';
 import { useCreateKey } from './use-ssh-key-mutations.ts';
 
 /** The API refuses longer public keys (createKeyRequestSchema); a .pub file is far smaller. */
 const MAX_FILE_BYTES = 16_384;
 
 const PRIVATE_KEY_REFUSAL =
-  'This is a PRIVATE key. It was not sent anywhere. Never paste a private key into a web page: paste the public key instead (the .pub file next to it, e.g. ~/.ssh/id_ed25519.pub, or the output of `ssh-keygen -y -f KEY`).';
+  "This is a PRIVATE key. It was not sent anywhere. A private key belongs only in the service that logs in with it (such as Seqera's credential form), never here: paste the public key instead (the .pub file next to it, e.g. ~/.ssh/id_ed25519.pub, or the output of `ssh-keygen -y -f KEY`).";
 
 type Parsed =
   | { state: 'empty' }
@@ -41,19 +48,32 @@ function parse(text: string): Parsed {
   }
 }
 
-/** "Import Key": add an existing public key (pasted or a .pub file), parsed here first. */
-export function ImportKeyDialog({ onDone }: { onDone: () => void }) {
+/**
+ * "Import Key": add an existing public key (pasted or a .pub file), parsed here first. Most
+ * imported keys are a laptop's, so logging in (a terminal) is the default purpose.
+ */
+export function ImportKeyDialog({ onDone }: { onDone: (added?: SshKey) => void }) {
   const createKey = useCreateKey();
+  const policy = usePolicy();
   const [text, setText] = useState('');
   const [fileError, setFileError] = useState<string | null>(null);
-  const [options, setOptions] = useState<KeyOptionsValue>(() =>
-    defaultKeyOptions('imported', new Date()),
+  const [typed, setOptions] = useState<KeyOptionsValue>(() =>
+    defaultKeyOptions('imported', new Date(), 'interactive'),
   );
+  // The key's comment names it until the user types a name of their own.
+  const [nameTyped, setNameTyped] = useState(false);
   const [submitted, setSubmitted] = useState(false);
   const [refused, setRefused] = useState(false);
 
   const parsed = parse(text);
-  const errors: KeyOptionsErrors = submitted ? validateKeyOptions(options, new Date()) : {};
+  const named =
+    nameTyped || parsed.state !== 'valid' || parsed.key.comment === ''
+      ? typed
+      : { ...typed, name: nameFromComment(parsed.key.comment, new Date()) };
+  const options = fitToPolicy(named, policy);
+  const errors: KeyOptionsErrors = submitted ? validateKeyOptions(options, new Date(), policy) : {};
+  // The key's own limits (type, RSA bits); the fields' limits show at each field.
+  const keyProblems = submitted ? keyProblemsAt(new Date()) : [];
   const busy = createKey.isPending;
   const keyError =
     refused || parsed.state === 'private-key'
@@ -89,12 +109,31 @@ export function ImportKeyDialog({ onDone }: { onDone: () => void }) {
     event.preventDefault();
     setSubmitted(true);
     const now = new Date();
-    if (parsed.state !== 'valid' || Object.keys(validateKeyOptions(options, now)).length > 0) {
+    if (
+      parsed.state !== 'valid' ||
+      Object.keys(validateKeyOptions(options, now, policy)).length > 0 ||
+      keyProblemsAt(now).length > 0
+    ) {
       return;
     }
     createKey.mutate(
       { publicKey: formatPublicKey(parsed.key), ...toCreateOptions(options, now) },
-      { onSuccess: onDone },
+      { onSuccess: (response) => onDone(response.key) },
+    );
+  }
+
+  function keyProblemsAt(now: Date): string[] {
+    if (parsed.state !== 'valid') return [];
+    return policyProblems(
+      policy,
+      {
+        type: parsed.key.type,
+        bits: parsed.key.bits,
+        access: options.access,
+        expiresAt: expiryOf(options, now),
+        from: fromPatterns(options.from),
+      },
+      now,
     );
   }
 
@@ -157,8 +196,24 @@ export function ImportKeyDialog({ onDone }: { onDone: () => void }) {
           )}
         </div>
 
-        <KeyOptionsFields value={options} onChange={setOptions} errors={errors} disabled={busy} />
+        <KeyOptionsFields
+          value={options}
+          onChange={(value) => {
+            if (value.name !== options.name) setNameTyped(true);
+            setOptions(value);
+          }}
+          errors={errors}
+          disabled={busy}
+          policy={policy}
+        />
 
+        {keyProblems.length > 0 && Object.keys(errors).length === 0 && (
+          <div role="alert" className="error-box">
+            {keyProblems.map((problem) => (
+              <p key={problem}>{problem}</p>
+            ))}
+          </div>
+        )}
         {createKey.isError && (
           <p role="alert" className="error-box">
             {createKey.error.message}

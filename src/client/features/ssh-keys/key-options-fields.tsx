@@ -1,9 +1,12 @@
 import { useId, type ReactNode } from 'react';
-import type {
-  AccessChoice,
-  ExpiryChoice,
-  KeyOptionsErrors,
-  KeyOptionsValue,
+import { NO_POLICY, type Policy } from '../../../api/policy.ts';
+import {
+  accessChoices,
+  expiryChoices,
+  type AccessChoice,
+  type ExpiryChoice,
+  type KeyOptionsErrors,
+  type KeyOptionsValue,
 } from './key-options.ts';
 
 interface KeyOptionsFieldsProps {
@@ -16,18 +19,27 @@ interface KeyOptionsFieldsProps {
   afterName?: ReactNode;
   /** False where the access is fixed by the caller (onboarding: always restricted). */
   showAccess?: boolean;
+  /** The site's limits (GET /api/policy): only the choices it allows are offered. */
+  policy?: Policy;
 }
 
-// An array, not an object: JavaScript lists integer-like keys ('30', '90') first.
-const expiryChoices: readonly { value: ExpiryChoice; label: string }[] = [
-  { value: 'none', label: 'Never' },
-  { value: '30', label: 'In 30 days' },
-  { value: '90', label: 'In 90 days (suggested)' },
-  { value: '365', label: 'In 365 days' },
-  { value: 'date', label: 'On a date…' },
-];
+/** The purposes, in the words people use; `full` sits under "Advanced". */
+const purposes: Record<AccessChoice, { label: string; hint: string }> = {
+  interactive: {
+    label: 'To log in from my computer (a terminal)',
+    hint: 'A shell and commands, as with any ssh login (restrict,pty); no port or agent forwarding.',
+  },
+  restricted: {
+    label: 'For Seqera or other automation (commands only)',
+    hint: 'Commands and file copies, no terminal and no forwarding (restrict). A login with it gets no prompt.',
+  },
+  full: {
+    label: 'Full access (port forwarding, agent)',
+    hint: 'No restrictions: terminal, port, agent and X11 forwarding. Only for a key you keep safe.',
+  },
+};
 
-/** Name, expiry and access: the same fields for a generated and for an imported key. */
+/** Name, expiry, purpose and source addresses: the same fields for a generated and an imported key. */
 export function KeyOptionsFields({
   value,
   onChange,
@@ -35,10 +47,41 @@ export function KeyOptionsFields({
   disabled,
   afterName,
   showAccess = true,
+  policy = NO_POLICY,
 }: KeyOptionsFieldsProps) {
   const id = useId();
   const today = new Date();
   const minDate = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+  const accesses = accessChoices(policy);
+  const everyday = accesses.filter((access) => access !== 'full');
+  const sourceField = (
+    <div className="field">
+      <label htmlFor={`${id}-from`}>
+        Allowed source addresses{policy.requireFrom ? ' (required here)' : ' (optional)'}
+      </label>
+      <input
+        id={`${id}-from`}
+        value={value.from}
+        disabled={disabled}
+        autoComplete="off"
+        spellCheck={false}
+        required={policy.requireFrom}
+        placeholder="10.0.0.0/8, *.example.org"
+        aria-invalid={errors.from ? true : undefined}
+        aria-describedby={`${id}-from-hint${errors.from ? ` ${id}-from-error` : ''}`}
+        onChange={(event) => onChange({ ...value, from: event.target.value })}
+      />
+      <p id={`${id}-from-hint`} className="hint">
+        sshd lets the key in only from these addresses (from=): addresses, CIDR ranges, host names
+        with * wildcards, ! to exclude.
+      </p>
+      {errors.from && (
+        <p id={`${id}-from-error`} className="error-text">
+          {errors.from}
+        </p>
+      )}
+    </div>
+  );
   return (
     <>
       <div className="field">
@@ -68,15 +111,32 @@ export function KeyOptionsFields({
 
       {afterName}
 
+      {showAccess && everyday.length > 0 && (
+        <fieldset className="field" disabled={disabled}>
+          <legend>What is this key for?</legend>
+          {everyday.map((access) => (
+            <AccessRadio
+              key={access}
+              id={`${id}-${access}`}
+              group={`${id}-access`}
+              checked={value.access === access}
+              onSelect={() => onChange({ ...value, access })}
+              {...purposes[access]}
+            />
+          ))}
+        </fieldset>
+      )}
+
       <div className="field">
         <label htmlFor={`${id}-expiry`}>Expires</label>
         <select
           id={`${id}-expiry`}
           value={value.expiry}
           disabled={disabled}
+          aria-describedby={`${id}-expiry-hint`}
           onChange={(event) => onChange({ ...value, expiry: event.target.value as ExpiryChoice })}
         >
-          {expiryChoices.map((choice) => (
+          {expiryChoices(policy).map((choice) => (
             <option key={choice.value} value={choice.value}>
               {choice.label}
             </option>
@@ -104,29 +164,35 @@ export function KeyOptionsFields({
             )}
           </>
         )}
-        <p className="hint">sshd itself refuses the key after this date (expiry-time).</p>
+        <p id={`${id}-expiry-hint`} className="hint">
+          sshd itself refuses the key after this date (expiry-time).
+          {policy.maxLifetimeDays !== null &&
+            ` This site allows at most ${policy.maxLifetimeDays} days.`}
+        </p>
       </div>
 
+      {policy.requireFrom && sourceField}
+
       {showAccess && (
-        <fieldset className="field" disabled={disabled}>
-          <legend>Access</legend>
-          <AccessRadio
-            id={`${id}-restricted`}
-            group={`${id}-access`}
-            checked={value.access === 'restricted'}
-            onSelect={() => onChange({ ...value, access: 'restricted' satisfies AccessChoice })}
-            label="Restricted"
-            hint="For automation such as Seqera: commands only, no terminal, no forwarding."
-          />
-          <AccessRadio
-            id={`${id}-interactive`}
-            group={`${id}-access`}
-            checked={value.access === 'interactive'}
-            onSelect={() => onChange({ ...value, access: 'interactive' satisfies AccessChoice })}
-            label="Interactive login"
-            hint="A terminal for you to log in with; still no forwarding."
-          />
-        </fieldset>
+        <details
+          className="advanced"
+          open={value.access === 'full' || (!policy.requireFrom && errors.from !== undefined)}
+        >
+          <summary>Advanced</summary>
+          {accesses.includes('full') && (
+            <fieldset className="field" disabled={disabled}>
+              <legend>More access</legend>
+              <AccessRadio
+                id={`${id}-full`}
+                group={`${id}-access`}
+                checked={value.access === 'full'}
+                onSelect={() => onChange({ ...value, access: 'full' })}
+                {...purposes.full}
+              />
+            </fieldset>
+          )}
+          {!policy.requireFrom && sourceField}
+        </details>
       )}
     </>
   );
