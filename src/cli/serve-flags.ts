@@ -8,6 +8,7 @@ import {
   checkAuthorizedKeysTemplate,
   DEFAULT_AUTHORIZED_KEYS_TEMPLATE,
 } from '../server/node/authorized-keys-path.ts';
+import { ldapFlagProblems, ldapFlagSchemas } from '../server/node/ldap-flags.ts';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -144,7 +145,7 @@ export const flagsSchema = z
       1,
       1000,
       '--max-user-processes must be a whole number from 1 to 1000.',
-    ).default(8),
+    ).default(64),
     'user-process-idle': wholeNumberFlag(
       1,
       86_400,
@@ -166,9 +167,19 @@ export const flagsSchema = z
       .string()
       .min(1, '--audit-log needs a file path, or - for standard output.')
       .optional(),
+    policy: z.string().min(1, '--policy needs a JSON file, see the README.').optional(),
+    'sshd-log': z
+      .string()
+      .min(
+        1,
+        '--sshd-log needs the file sshd or syslog writes (e.g. /var/log/auth.log), or journal.',
+      )
+      .optional(),
+    ...ldapFlagSchemas,
     help: z.boolean().optional(),
   })
   .superRefine((flags, ctx) => {
+    for (const message of ldapFlagProblems(flags)) ctx.addIssue({ code: 'custom', message });
     if (flags.auth === 'local' && !LOOPBACK_HOSTS.has(flags.host)) {
       ctx.addIssue({
         code: 'custom',

@@ -31,7 +31,7 @@ Options:
                            (default %h/.ssh/authorized_keys)
   --min-uid N              proxy mode: lowest uid served (default 1000)
   --max-user-processes N   proxy mode as root: most per-user helper processes at once
-                           (default 8; each takes about 40 MB)
+                           (default 64; each takes about 4 MB)
   --user-process-idle S    proxy mode: seconds an idle helper process lives (default 60)
   --user-process-queue N   proxy mode: most requests waiting for a helper, then 503
                            (default 4 x --max-user-processes)
@@ -43,6 +43,29 @@ Options:
                            https://api.cloud.seqera.io); without it the page offers copy only
   --audit-log PATH         append one JSON line per change and refused change to PATH
                            ("-" for standard output)
+  --store file|ldap        where keys live: file, each user's authorized_keys (default);
+                           ldap, each user's directory entry, which SSSD hands to sshd
+  --ldap-url URL           ldap store: ldaps://HOST[:PORT], or ldap:// with --ldap-starttls
+                           (plain ldap:// only to a loopback address) (required)
+  --ldap-starttls          ldap store: upgrade the ldap:// connection with StartTLS
+  --ldap-bind-dn DN        ldap store: the account Keysmith binds as (required); it needs
+                           write access to the key attribute only
+  --ldap-bind-password-file FILE
+                           ldap store: file holding that account's password (required)
+  --ldap-user-base DN      ldap store: where user entries are searched (required)
+  --ldap-user-filter F     ldap store: the filter finding one user's entry, %u the name
+                           escaped as RFC 4515 says (default (uid=%u))
+  --ldap-key-attribute A   ldap store: the key attribute (default sshPublicKey; FreeIPA:
+                           ipaSshPubKey)
+  --ldap-ca-file FILE      ldap store: CA certificate (PEM) of the directory's certificate
+  --directory-cache-minutes N
+                           ldap store: how long SSSD may keep serving old keys to hosts,
+                           shown with the list (default 90, SSSD's entry_cache_timeout)
+  --policy FILE            limits on the keys people add (JSON: maxLifetimeDays,
+                           allowedKeyTypes, minRsaBits, allowedAccess, requireFrom,
+                           requirePassphrase), enforced on every add
+  --sshd-log PATH|journal  where sshd logs its logins (e.g. /var/log/auth.log, or the
+                           systemd journal): the list shows when each key was last used
   --config FILE            read flags from a JSON object, keys named as the flags without
                            "--" (e.g. {"auth": "proxy", "trusted-proxy": ["127.0.0.1"]});
                            flags on the command line win

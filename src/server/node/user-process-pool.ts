@@ -36,9 +36,13 @@ export interface UserProcessPoolOptions {
   queueWaitMs: number;
   /** Longest a helper may take over one request before it is killed (the request gets 503). */
   requestTimeoutMs: number;
+  /** The script setpriv starts as the user: user-process-helper.pl beside this module. */
+  helperScript: string;
 }
 
 export const DEFAULT_POOL_OPTIONS: UserProcessPoolOptions = {
+  // Beside this module: scripts/build-node.ts copies it into dist/node.
+  helperScript: fileURLToPath(new URL('./user-process-helper.pl', import.meta.url)),
   maxProcesses: 64,
   idleMs: 60_000,
   maxQueue: 32,
@@ -75,11 +79,12 @@ export interface UserProcessPool {
   close(): Promise<void>;
 }
 
-/** The helper script beside this module (scripts/build-node.ts copies it into dist/node). */
-const HELPER_SCRIPT = fileURLToPath(new URL('./user-process-helper.pl', import.meta.url));
-
 /** setpriv(1) as root: the account's ids and groups, no capabilities, none to gain by exec. */
-export function helperArgv(account: Account, path: string): string[] {
+export function helperArgv(
+  account: Account,
+  path: string,
+  script = DEFAULT_POOL_OPTIONS.helperScript,
+): string[] {
   return [
     `--reuid=${account.uid}`,
     `--regid=${account.gid}`,
@@ -90,7 +95,7 @@ export function helperArgv(account: Account, path: string): string[] {
     '--',
     '/usr/bin/perl',
     '-T',
-    HELPER_SCRIPT,
+    script,
     String(account.uid),
     String(account.gid),
     account.home,
@@ -166,7 +171,7 @@ export function createUserProcessPool(
   }
 
   function startHelper(key: string, account: Account, path: string): Helper {
-    const child = spawn('/usr/bin/setpriv', helperArgv(account, path), {
+    const child = spawn('/usr/bin/setpriv', helperArgv(account, path, config.helperScript), {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { PATH: '/usr/bin:/bin', LANG: 'C' },
       cwd: '/',
