@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startServer, type OidcConfig, type ServerConfig } from '../server/node/node-server.ts';
 import { loadSessionKey, type SessionKey } from '../server/auth/session-cookie.ts';
+import { readPolicyFile } from '../server/node/policy-file.ts';
 import { readConfigFile, SERVE_OPTIONS, type FlagValues } from './serve-config-file.ts';
 import { flagsSchema, tokenSchema } from './serve-flags.ts';
 import { SERVE_HELP } from './serve-help.ts';
@@ -79,6 +80,8 @@ export function parseServeArgs(
     if (!checked.success) return { error: checked.error.issues.map((i) => i.message).join('\n') };
     token = checked.data;
   }
+  const policy = flags.policy === undefined ? undefined : readPolicyFile(flags.policy);
+  if (policy !== undefined && 'error' in policy) return policy;
   let oidc: OidcConfig | undefined;
   if (flags.auth === 'oidc') {
     const read = readOidcFiles(
@@ -121,6 +124,15 @@ export function parseServeArgs(
       ...(flags['audit-log'] === undefined
         ? {}
         : { auditLog: flags['audit-log'] === '-' ? '-' : path.resolve(flags['audit-log']) }),
+      ...(policy === undefined ? {} : { policy: policy.policy }),
+      ...(flags['sshd-log'] === undefined
+        ? {}
+        : {
+            sshdLog:
+              flags['sshd-log'] === 'journal'
+                ? { kind: 'journal' as const }
+                : { kind: 'file' as const, path: path.resolve(flags['sshd-log']) },
+          }),
     },
   };
 }

@@ -26,6 +26,8 @@ export const SERVE_OPTIONS = {
   static: { type: 'string' },
   'seqera-api': { type: 'string', multiple: true },
   'audit-log': { type: 'string' },
+  policy: { type: 'string' },
+  'sshd-log': { type: 'string' },
   help: { type: 'boolean' },
   config: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];

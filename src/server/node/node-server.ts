@@ -22,6 +22,8 @@ import {
   type UserProcessPoolOptions,
 } from './user-process-pool.ts';
 import { openAuditLog } from './audit-log.ts';
+import { startSshdLog, type SshdLogSource } from './sshd-log.ts';
+import type { Policy } from '../../api/policy.ts';
 
 export interface ServerConfig {
   host: string;
@@ -51,6 +53,10 @@ export interface ServerConfig {
   userProcesses?: Partial<UserProcessPoolOptions>;
   /** Where to append the audit trail, one JSON line per change: a file, or `-` for stdout. */
   auditLog?: string;
+  /** The site's limits on added keys (`--policy`). */
+  policy?: Policy;
+  /** Where sshd logs its logins (`--sshd-log`), read by this process for `lastUsedAt`. */
+  sshdLog?: SshdLogSource;
 }
 
 export interface OidcConfig {
@@ -232,10 +238,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() ?? '';
     return isIP(forwarded) === 0 ? normalizeAddress(peer) : normalizeAddress(forwarded);
   };
+  // Read here, in the parent: in proxy and OIDC modes the helpers never see the log.
+  const sshdLog = config.sshdLog === undefined ? null : startSshdLog(config.sshdLog);
   const app = createApp({
     ...deps,
     connectSources: config.connectSources ?? [],
     clientAddress,
+    ...(config.policy === undefined ? {} : { policy: config.policy }),
+    ...(sshdLog === null ? {} : { lastUse: (user: string) => sshdLog.forUser(user) }),
     ...(auditLog === null ? {} : { audit: (event) => auditLog.write(event) }),
   });
   const server = createAdaptorServer({
@@ -264,6 +274,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       new Promise<void>((resolve) => {
         server.close(() => {
           auditLog?.close();
+          void sshdLog?.close();
           void pool.close().then(resolve);
         });
         if ('closeAllConnections' in server) server.closeAllConnections();
