@@ -11,6 +11,8 @@ import { readPolicyFile } from '../server/node/policy-file.ts';
 import { readConfigFile, SERVE_OPTIONS, type FlagValues } from './serve-config-file.ts';
 import { flagsSchema, tokenSchema } from './serve-flags.ts';
 import { SERVE_HELP } from './serve-help.ts';
+import { readLdapConfig } from '../server/node/ldap-flags.ts';
+import type { LdapConfig } from '../server/node/ldap-key-store.ts';
 
 /** dist/web, next to the compiled server (dist/node/cli/serve-command.js). */
 function defaultStaticDir(): string {
@@ -101,6 +103,12 @@ export function parseServeArgs(
       sessionHours: flags['session-hours'],
     };
   }
+  let ldap: LdapConfig | undefined;
+  if (flags.store === 'ldap') {
+    const read = readLdapConfig(flags);
+    if ('error' in read) return read;
+    ldap = read.config;
+  }
   return {
     config: {
       host: flags.host,
@@ -121,6 +129,7 @@ export function parseServeArgs(
       connectSources: flags['seqera-api'],
       ...(token === undefined ? {} : { token }),
       ...(oidc === undefined ? {} : { oidc }),
+      ...(ldap === undefined ? {} : { ldap }),
       ...(flags['audit-log'] === undefined
         ? {}
         : { auditLog: flags['audit-log'] === '-' ? '-' : path.resolve(flags['audit-log']) }),

@@ -26,6 +26,16 @@ export const SERVE_OPTIONS = {
   static: { type: 'string' },
   'seqera-api': { type: 'string', multiple: true },
   'audit-log': { type: 'string' },
+  store: { type: 'string' },
+  'ldap-url': { type: 'string' },
+  'ldap-starttls': { type: 'boolean' },
+  'ldap-bind-dn': { type: 'string' },
+  'ldap-bind-password-file': { type: 'string' },
+  'ldap-user-base': { type: 'string' },
+  'ldap-user-filter': { type: 'string' },
+  'ldap-key-attribute': { type: 'string' },
+  'ldap-ca-file': { type: 'string' },
+  'directory-cache-minutes': { type: 'string' },
   policy: { type: 'string' },
   'sshd-log': { type: 'string' },
   help: { type: 'boolean' },
@@ -64,7 +74,16 @@ export function readConfigFile(file: string): { values: FlagValues } | { error: 
   }
   const values: FlagValues = {};
   for (const [key, value] of entries) {
-    const multiple = 'multiple' in SERVE_OPTIONS[key as keyof typeof SERVE_OPTIONS];
+    const option = SERVE_OPTIONS[key as keyof typeof SERVE_OPTIONS];
+    // A switch (--ldap-starttls) is true or false in the file; false is the same as left out.
+    if (option.type === 'boolean') {
+      if (typeof value !== 'boolean') {
+        return { error: `--config ${file}: "${key}" must be true or false.` };
+      }
+      if (value) values[key] = true;
+      continue;
+    }
+    const multiple = 'multiple' in option;
     const scalar = (item: unknown) =>
       typeof item === 'string' || (typeof item === 'number' && Number.isFinite(item))
         ? String(item)

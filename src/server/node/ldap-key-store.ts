@@ -7,7 +7,6 @@
  * a rewrite of the attribute, so two writers never lose each other's keys.
  */
 import { Attribute, Change, Client, type Entry } from 'ldapts';
-import { toWireList } from '../../api/ssh-keys.ts';
 import { KeyStoreError, type KeyStore } from '../store/key-store.ts';
 import { ldapError } from './ldap-errors.ts';
 import { userFilter } from './ldap-filter.ts';
@@ -149,7 +148,6 @@ export function createLdapKeyStore(
 
   return {
     list,
-    listBody: async () => new TextEncoder().encode(JSON.stringify(toWireList(await list()))),
     add: (request, at) =>
       admitted(() =>
         withDirectory(config, async (client) => {

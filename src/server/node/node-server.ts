@@ -22,6 +22,8 @@ import {
   type UserProcessPoolOptions,
 } from './user-process-pool.ts';
 import { openAuditLog } from './audit-log.ts';
+import { createLdapKeyStore, type LdapConfig } from './ldap-key-store.ts';
+import { createRequestLimit } from './ldap-request-limit.ts';
 import { startSshdLog, type SshdLogSource } from './sshd-log.ts';
 import type { Policy } from '../../api/policy.ts';
 
@@ -53,6 +55,8 @@ export interface ServerConfig {
   userProcesses?: Partial<UserProcessPoolOptions>;
   /** Where to append the audit trail, one JSON line per change: a file, or `-` for stdout. */
   auditLog?: string;
+  /** `--store ldap`: keys in each user's directory entry instead of authorized_keys files. */
+  ldap?: LdapConfig;
   /** The site's limits on added keys (`--policy`). */
   policy?: Policy;
   /** Where sshd logs its logins (`--sshd-log`), read by this process for `lastUsedAt`. */
@@ -89,6 +93,7 @@ function urlHost(host: string): string {
 async function findServableAccount(
   user: string,
   minUid: number,
+  storeRunsAsUser = true,
 ): Promise<{ account: Account } | AuthFailure> {
   let account: Account | null;
   try {
@@ -112,7 +117,7 @@ async function findServableAccount(
     };
   }
   const self = process.getuid?.() ?? 0;
-  if (self !== 0 && self !== account.uid) {
+  if (storeRunsAsUser && self !== 0 && self !== account.uid) {
     return {
       status: 403,
       code: 'forbidden',
@@ -122,11 +127,18 @@ async function findServableAccount(
   return { account };
 }
 
-function proxyStore(user: string, config: ServerConfig, pool: UserProcessPool): KeyStore {
+function proxyStore(
+  user: string,
+  config: ServerConfig,
+  pool: UserProcessPool,
+  admit: (user: string) => () => void,
+): KeyStore {
   const resolve = async (): Promise<KeyStore> => {
-    const found = await findServableAccount(user, config.minUid);
+    const found = await findServableAccount(user, config.minUid, config.ldap === undefined);
     if ('status' in found) throw new KeyStoreError(found.code, found.status, found.message);
     const { account } = found;
+    // The directory store touches no home file, so it runs here, as the server.
+    if (config.ldap !== undefined) return createLdapKeyStore(config.ldap, account.name, { admit });
     const path = expandAuthorizedKeysTemplate(config.authorizedKeys, account);
     // As root, every file operation runs in a child that has become the user.
     if ((process.getuid?.() ?? 0) === 0) return createUserProcessKeyStore(pool, account, path);
@@ -146,6 +158,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const staticFiles = config.staticDir === null ? undefined : createStaticFiles(config.staticDir);
   // Starts no process until a proxy-mode request needs one.
   const pool = createUserProcessPool(config.userProcesses);
+  const admit = createRequestLimit(config.userProcesses?.maxPerUser ?? 4);
 
   let deps: AppDeps;
   let localInfo: { user: string; token: string } | null = null;
@@ -154,7 +167,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const home = config.home ?? process.env.HOME ?? os.homedir();
     const token = config.token ?? generateToken();
     const path = expandAuthorizedKeysTemplate(config.authorizedKeys, { name: user, home });
-    const store = createFileKeyStore({ path, home, user });
+    const store =
+      config.ldap === undefined
+        ? createFileKeyStore({ path, home, user })
+        : createLdapKeyStore(config.ldap, user, { admit });
     const auth = createLocalAuth({ token, user, port: () => listeningPort });
     localInfo = { user, token };
     deps = {
@@ -181,7 +197,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       sessionKey: oidc.sessionKey,
       sessionHours: oidc.sessionHours,
       checkUser: async (user) => {
-        const found = await findServableAccount(user, config.minUid);
+        const found = await findServableAccount(user, config.minUid, config.ldap === undefined);
         return 'status' in found ? found : null;
       },
       now: () => new Date(),
@@ -189,7 +205,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     deps = {
       authenticate: (request) => auth.authenticate(request),
       pageGate: (request) => auth.pageGate(request),
-      storeFor: (user) => proxyStore(user, config, pool),
+      storeFor: (user) => proxyStore(user, config, pool, admit),
       now: () => new Date(),
       ...(staticFiles === undefined ? {} : { staticFiles }),
     };
@@ -203,7 +219,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       trustedProxies: config.trustedProxies,
       remoteAddress: (request) => remote.get(request),
       checkUser: async (user) => {
-        const found = await findServableAccount(user, config.minUid);
+        const found = await findServableAccount(user, config.minUid, config.ldap === undefined);
         return 'status' in found ? found : null;
       },
     });
@@ -220,7 +236,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
               headers: { 'Content-Type': 'text/plain; charset=utf-8' },
             });
       },
-      storeFor: (user) => proxyStore(user, config, pool),
+      storeFor: (user) => proxyStore(user, config, pool, admit),
       now: () => new Date(),
       ...(staticFiles === undefined ? {} : { staticFiles }),
     };
