@@ -175,14 +175,6 @@ export const flagsSchema = z
         '--sshd-log needs the file sshd or syslog writes (e.g. /var/log/auth.log), or journal.',
       )
       .optional(),
-    policy: z.string().min(1, '--policy needs a JSON file, see the README.').optional(),
-    'sshd-log': z
-      .string()
-      .min(
-        1,
-        '--sshd-log needs the file sshd or syslog writes (e.g. /var/log/auth.log), or journal.',
-      )
-      .optional(),
     ...ldapFlagSchemas,
     help: z.boolean().optional(),
   })

@@ -43,11 +43,6 @@ Options:
                            https://api.cloud.seqera.io); without it the page offers copy only
   --audit-log PATH         append one JSON line per change and refused change to PATH
                            ("-" for standard output)
-  --policy FILE            limits on the keys people add (JSON: maxLifetimeDays,
-                           allowedKeyTypes, minRsaBits, allowedAccess, requireFrom,
-                           requirePassphrase), enforced on every add
-  --sshd-log PATH|journal  where sshd logs its logins (e.g. /var/log/auth.log, or the
-                           systemd journal): the list shows when each key was last used
   --store file|ldap        where keys live: file, each user's authorized_keys (default);
                            ldap, each user's directory entry, which SSSD hands to sshd
   --ldap-url URL           ldap store: ldaps://HOST[:PORT], or ldap:// with --ldap-starttls
