@@ -1,4 +1,5 @@
 import type { SshKey } from '../../../api/ssh-keys.ts';
+import { isPublicKeyType, keyTypeLabel } from '../../../openssh/key-types.ts';
 
 /** Keysmith's name, else the comment, else the line number: what the user calls the key. */
 export function keyDisplayName(key: SshKey): string {
@@ -24,6 +25,29 @@ export function accessLabel(key: SshKey): string {
       return 'Full access (no restrictions)';
     case 'custom':
       return `Custom: ${key.options.raw.join(',')}`;
+    default:
+      return key.access satisfies never;
+  }
+}
+
+/** The type as `ssh-keygen -l` labels it, with the size where it varies: "ED25519", "RSA 3072". */
+export function shortTypeLabel(key: SshKey): string {
+  if (!isPublicKeyType(key.type)) return key.type;
+  const label = keyTypeLabel(key.type);
+  return label === 'RSA' || label === 'ECDSA' ? `${label} ${key.bits}` : label;
+}
+
+/** The access in a word or two, for a row of the list. */
+export function shortAccessLabel(key: SshKey): string {
+  switch (key.access) {
+    case 'restricted':
+      return 'Restricted';
+    case 'interactive':
+      return 'Interactive login';
+    case 'full':
+      return 'Full access';
+    case 'custom':
+      return 'Custom options';
     default:
       return key.access satisfies never;
   }

@@ -1,6 +1,7 @@
 import type { FileWarning, IgnoredLine, SshKey } from '../../../api/ssh-keys.ts';
+import { useCallback, useState } from 'react';
 import { CopyButton } from '../../ui/copy-button.tsx';
-import { accessLabel, formatDay, keyDisplayName } from './key-display.ts';
+import { rowId, SshKeyRow, type KeyRowActions } from './ssh-key-row.tsx';
 
 /** What would make sshd ignore the file, each with the command that fixes it. */
 export function FileWarnings({ warnings, path }: { warnings: FileWarning[]; path: string }) {
@@ -48,105 +49,51 @@ export function IgnoredLines({ lines, path }: { lines: IgnoredLine[]; path: stri
   );
 }
 
-/** One card per key of authorized_keys, Keysmith's and everyone else's. */
+const NO_PROBLEMS: readonly string[] = [];
+
+/** The keys of authorized_keys, Keysmith's and everyone else's: one row each, details on demand. */
 export function SshKeyList({
   keys,
-  onDelete,
-  onDeleteIntent,
   label = 'SSH keys',
+  now,
+  lastUseTracked = false,
+  problems,
+  actions,
 }: {
-  keys: SshKey[];
-  /** Without it, the cards have no Delete button (the onboarding flow shows one key, read-only). */
-  onDelete?: (key: SshKey) => void;
-  /** A Delete button was hovered or focused: the page starts loading its dialog. */
-  onDeleteIntent?: () => void;
+  keys: readonly SshKey[];
   label?: string;
+  /** What expiry and last use are relative to; the time of the first render by default. */
+  now?: Date;
+  /** The server reads sshd's log: a key without a last use was never used. */
+  lastUseTracked?: boolean;
+  /** The site policy's complaints, by line. */
+  problems?: ReadonlyMap<number, readonly string[]>;
+  /** Without them, the rows have no buttons (the onboarding flow shows one key, read-only). */
+  actions?: KeyRowActions;
 }) {
+  const [firstRender] = useState(() => new Date());
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const toggle = useCallback((id: string) => {
+    setExpanded((previous) => {
+      const next = new Set(previous);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  }, []);
   return (
     <ul className="key-list" aria-label={label}>
-      {keys.map((key) => {
-        const name = keyDisplayName(key);
-        const titleId = `key-${key.line}-title`;
-        return (
-          <li key={key.line} className="key-card" aria-labelledby={titleId}>
-            <div className="key-card-head">
-              <h2 id={titleId} className="key-name">
-                {name}
-              </h2>
-              <span className={key.managed ? 'badge' : 'badge badge-muted'}>
-                {key.managed ? 'Added by Keysmith' : 'Not added by Keysmith'}
-              </span>
-              {key.expired && <span className="badge badge-danger">Expired</span>}
-            </div>
-            <dl className="key-info">
-              <dt>Type</dt>
-              <dd>
-                {key.type} ({key.bits} bits)
-              </dd>
-              <dt>Fingerprint</dt>
-              <dd>
-                <span className="mono">{key.fingerprint}</span>{' '}
-                <CopyButton
-                  text={key.fingerprint}
-                  label="Copy"
-                  accessibleLabel={`Copy fingerprint of ${name}`}
-                />
-              </dd>
-              {key.name !== null && key.comment !== '' && (
-                <>
-                  <dt>Comment</dt>
-                  <dd className="mono">{key.comment}</dd>
-                </>
-              )}
-              <dt>Added</dt>
-              <dd>
-                {key.addedAt ? (
-                  <time dateTime={key.addedAt}>{formatDay(key.addedAt)}</time>
-                ) : (
-                  'Unknown'
-                )}
-              </dd>
-              <dt>Expires</dt>
-              <dd>
-                {key.expiresAt ? (
-                  <>
-                    {key.expired ? 'Expired on ' : ''}
-                    <time dateTime={key.expiresAt}>{formatDay(key.expiresAt)}</time>
-                  </>
-                ) : (
-                  'Never'
-                )}
-              </dd>
-              <dt>Access</dt>
-              <dd>
-                {accessLabel(key)}
-                {key.options.from && <> · from {key.options.from.join(', ')}</>}
-              </dd>
-            </dl>
-            {key.flags.length > 0 && (
-              <ul className="warning-list" aria-label={`Notes on ${name}`}>
-                {key.flags.map((flag) => (
-                  <li key={flag.code}>{flag.message}</li>
-                ))}
-              </ul>
-            )}
-            {onDelete && (
-              <div className="key-card-actions">
-                <button
-                  type="button"
-                  className="button button-danger-outline"
-                  aria-label={`Delete ${name}`}
-                  onPointerEnter={onDeleteIntent}
-                  onFocus={onDeleteIntent}
-                  onClick={() => onDelete(key)}
-                >
-                  Delete
-                </button>
-              </div>
-            )}
-          </li>
-        );
-      })}
+      {keys.map((key) => (
+        <SshKeyRow
+          key={key.line}
+          sshKey={key}
+          now={now ?? firstRender}
+          lastUseTracked={lastUseTracked}
+          problems={problems?.get(key.line) ?? NO_PROBLEMS}
+          expanded={expanded.has(rowId(key))}
+          onToggle={toggle}
+          actions={actions}
+        />
+      ))}
     </ul>
   );
 }

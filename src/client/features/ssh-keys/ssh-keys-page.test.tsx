@@ -69,7 +69,7 @@ describe('SSH Keys page states', () => {
     );
   });
 
-  it("lists Keysmith's keys and foreign ones with type, fingerprint, dates, expiry and access", async () => {
+  it("lists Keysmith's keys and foreign ones in a row each, details on demand", async () => {
     const [laptopType, laptopBase64] = laptop.publicKey.split(' ');
     const [rsaType, rsaBase64] = legacy.publicKey.split(' ');
     store = createMemoryKeyStore(
@@ -82,28 +82,50 @@ describe('SSH Keys page states', () => {
       { path: '/home/ada/.ssh/authorized_keys' },
     );
     server.resetHandlers(...createHandlers(store));
-    renderApp();
+    const { user } = renderApp();
     const list = await screen.findByRole('list', { name: 'SSH keys' });
-    const cards = within(list).getAllByRole('listitem');
-    expect(cards).toHaveLength(2);
+    const rows = within(list).getAllByRole('listitem');
+    expect(rows).toHaveLength(2);
 
     const managed = within(list).getByRole('listitem', { name: 'seqera-prod' });
-    expect(managed).toHaveTextContent('Added by Keysmith');
-    expect(managed).toHaveTextContent('ssh-ed25519 (256 bits)');
+    expect(managed).toHaveTextContent('ED25519');
     expect(within(managed).getByText(laptop.fingerprint)).toHaveClass('mono');
-    expect(managed).toHaveTextContent('Added2026-01-02');
     expect(within(managed).getByText('Expired')).toBeInTheDocument();
-    expect(managed).toHaveTextContent('Expired on 2020-01-01');
     expect(managed).toHaveTextContent('Interactive login');
+    expect(managed).not.toHaveTextContent('Not added by Keysmith');
 
     const foreign = within(list).getByRole('listitem', { name: 'old-rsa-key' });
     expect(foreign).toHaveTextContent('Not added by Keysmith');
-    expect(foreign).toHaveTextContent('ssh-rsa (3072 bits)');
+    expect(foreign).toHaveTextContent('RSA 3072');
     expect(within(foreign).getByText(legacy.fingerprint)).toBeInTheDocument();
-    expect(foreign).toHaveTextContent('AddedUnknown');
+    expect(foreign).toHaveTextContent('No expiry');
+    expect(foreign).toHaveTextContent('Full access');
+    expect(within(foreign).queryByText('Expired')).not.toBeInTheDocument();
+
+    // The details stay closed until asked for.
+    const toggle = within(managed).getByRole('button', { name: 'seqera-prod' });
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    expect(managed).not.toHaveTextContent('Expired on');
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    const details = await within(managed).findByText('Expired on', { exact: false });
+    expect(managed).toHaveTextContent('ssh-ed25519 (256 bits)');
+    expect(managed).toHaveTextContent('Added2026-01-02 by Keysmith');
+    expect(details).toHaveTextContent('Expired on 2020-01-01');
+    expect(managed).toHaveTextContent('Line2 of authorized_keys');
+    expect(within(managed).getByLabelText('Public key of seqera-prod')).toHaveTextContent(
+      `${laptopType} ${laptopBase64} seqera-prod`,
+    );
+    expect(toggle).toHaveAttribute('aria-controls', 'key-2-details');
+    expect(document.getElementById('key-2-details')).toBeInTheDocument();
+
+    await user.click(within(foreign).getByRole('button', { name: 'old-rsa-key' }));
+    expect(await within(foreign).findByText('ssh-rsa (3072 bits)')).toBeInTheDocument();
+    expect(foreign).toHaveTextContent('AddedNot added by Keysmith');
     expect(foreign).toHaveTextContent('ExpiresNever');
     expect(foreign).toHaveTextContent('from 10.0.0.0/8, *.example.org');
-    expect(within(foreign).queryByText('Expired')).not.toBeInTheDocument();
+    await user.click(toggle);
+    expect(managed).not.toHaveTextContent('Expired on');
   });
 
   it('copies a fingerprint and says "Copied"', async () => {
@@ -112,7 +134,10 @@ describe('SSH Keys page states', () => {
     server.resetHandlers(...createHandlers(store));
     const { user } = renderApp();
     const card = await screen.findByRole('listitem', { name: 'ada@laptop' });
-    await user.click(within(card).getByRole('button', { name: 'Copy fingerprint of ada@laptop' }));
+    await user.click(within(card).getByRole('button', { name: 'ada@laptop' }));
+    await user.click(
+      await within(card).findByRole('button', { name: 'Copy fingerprint of ada@laptop' }),
+    );
     expect(await navigator.clipboard.readText()).toBe(laptop.fingerprint);
     expect(within(card).getByRole('status')).toHaveTextContent('Copied');
   });

@@ -1,11 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import type { SshKey } from '../../../api/ssh-keys.ts';
+import { policyQueryOptions } from '../../api/policy-query-options.ts';
 import { preloadableLazy } from '../../ui/preloadable-lazy.tsx';
 import { preloadOnboarding } from '../onboarding/lazy-onboarding-page.tsx';
 import type { GeneratedKey } from './generated-key.ts';
-import { FileWarnings, IgnoredLines, SshKeyList } from './ssh-key-list.tsx';
+import { SearchableKeyList } from './searchable-key-list.tsx';
+import { FileWarnings, IgnoredLines } from './ssh-key-list.tsx';
+import type { KeyRowActions } from './ssh-key-row.tsx';
 import { sshKeysQueryOptions } from './ssh-keys-query-options.ts';
 
 // The dialogs, and with them the crypto code and tweetnacl, load on demand to keep the first
@@ -22,6 +25,9 @@ const ImportKeyDialog = preloadableLazy(() =>
 const DeleteKeyDialog = preloadableLazy(() =>
   import('./delete-key-dialog.tsx').then((module) => module.DeleteKeyDialog),
 );
+const RemoveExpiredDialog = preloadableLazy(() =>
+  import('./remove-expired-dialog.tsx').then((module) => module.RemoveExpiredDialog),
+);
 
 function preloadGenerate() {
   void GenerateKeyDialog.preload();
@@ -30,8 +36,11 @@ function preloadGenerate() {
 function preloadImport() {
   void ImportKeyDialog.preload();
 }
-function preloadDelete() {
-  void DeleteKeyDialog.preload();
+function preloadRowAction(action: 'delete' | 'replace') {
+  if (action === 'delete') void DeleteKeyDialog.preload();
+}
+function preloadRemoveExpired() {
+  void RemoveExpiredDialog.preload();
 }
 
 /** At most one dialog at a time; the private key exists only inside "generated". */
@@ -40,12 +49,29 @@ type DialogState =
   | { kind: 'generate' }
   | { kind: 'generated'; generated: GeneratedKey }
   | { kind: 'import' }
-  | { kind: 'delete'; key: SshKey };
+  | { kind: 'delete'; key: SshKey }
+  | { kind: 'remove-expired'; keys: readonly SshKey[] };
 
 /** The SSH Keys page: the keys of ~/.ssh/authorized_keys, and the ways to add and remove them. */
 export function SshKeysPage() {
   const keys = useQuery(sshKeysQueryOptions());
+  // Without a policy (an older server, a failed request) nothing is flagged; the server still
+  // enforces it on every add.
+  const policy = useQuery(policyQueryOptions());
   const [dialog, setDialog] = useState<DialogState>({ kind: 'none' });
+  // Stable, so that opening a dialog does not re-render the list.
+  const rowActions = useMemo<KeyRowActions>(
+    () => ({
+      onDelete: (key) => setDialog({ kind: 'delete', key }),
+      onIntent: preloadRowAction,
+    }),
+    [],
+  );
+  const removeExpired = useMemo(
+    () => (expired: readonly SshKey[]) => setDialog({ kind: 'remove-expired', keys: expired }),
+    [],
+  );
+  const listedAt = useMemo(() => new Date(keys.dataUpdatedAt), [keys.dataUpdatedAt]);
   const close = () => setDialog({ kind: 'none' });
   // Shown in the header only beside a list: the empty state has its own, and buttons that
   // move while the list loads would catch a click meant for something else.
@@ -112,10 +138,13 @@ export function SshKeysPage() {
               />
             </div>
           ) : (
-            <SshKeyList
-              keys={keys.data.keys}
-              onDeleteIntent={preloadDelete}
-              onDelete={(key) => setDialog({ kind: 'delete', key })}
+            <SearchableKeyList
+              list={keys.data}
+              now={listedAt}
+              policy={policy.data}
+              actions={rowActions}
+              onRemoveExpired={removeExpired}
+              onRemoveExpiredIntent={preloadRemoveExpired}
             />
           )}
         </>
@@ -172,6 +201,8 @@ function renderDialog(
       return <ImportKeyDialog onDone={close} />;
     case 'delete':
       return <DeleteKeyDialog sshKey={dialog.key} onDone={close} />;
+    case 'remove-expired':
+      return <RemoveExpiredDialog keys={dialog.keys} onDone={close} />;
     default:
       return dialog satisfies never;
   }
