@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages the tests use: ssh-keygen (openssh-client), sshd (openssh-server),
-# Chromium, nginx and systemd-analyze (systemd). Installed when missing and running as root;
-# otherwise a clear error with the command.
+# Chromium, nginx, systemd-analyze (systemd) and systemd-journal-remote. Installed when missing
+# and running as root; otherwise a clear error with the command.
 set -euo pipefail
 
 need=()
@@ -12,6 +12,9 @@ command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
 # systemd-analyze checks deploy/keysmith.service (src/cli/service.test.ts).
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+# systemd-journal-remote writes the journal files that the --sshd-log journal test reads
+# (src/server/node/sshd-log.test.ts).
+[ -x /lib/systemd/systemd-journal-remote ] || need+=(systemd-journal-remote)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -20,8 +20,10 @@ export interface TestUser {
 
 export interface RunningSshd {
   port: number;
-  /** Everything sshd logged so far (it runs with -e: the log goes to stderr). */
+  /** Everything sshd logged so far (to stderr with -e, or to its `logFile` with -E). */
   log(): string;
+  /** With `logFile`: SIGHUP, on which sshd re-executes itself and opens `logFile` afresh. */
+  reopenLog(): Promise<void>;
   /** Tries `ssh -i key user@127.0.0.1 -p port true`; resolves to whether the login worked. */
   tryLogin(user: string, privateKeyPath: string): Promise<{ ok: boolean; output: string }>;
   stop(): Promise<void>;
@@ -104,6 +106,8 @@ export async function startSshd(
     authorizedKeysFile?: string;
     extraConfig?: readonly string[];
     timeoutMs?: number;
+    /** Log to this file (`-E`, as sshd does for an administrator) instead of stderr. */
+    logFile?: string;
   } = {},
 ): Promise<RunningSshd> {
   const dir = makeTestDir('sshd');
@@ -134,27 +138,45 @@ export async function startSshd(
       '',
     ].join('\n'),
   );
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  const { logFile } = options;
+  const child = spawn(
+    '/usr/sbin/sshd',
+    ['-D', ...(logFile === undefined ? ['-e'] : ['-E', logFile]), '-f', config],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const log = () => {
+    if (logFile === undefined) return output;
+    try {
+      return fs.readFileSync(logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  };
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  while (!log.includes(`Server listening on 127.0.0.1 port ${port}`)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      fs.rmSync(dir, { recursive: true, force: true });
-      throw new Error(`sshd did not start on port ${port}:\n${log}`);
+  const waitListening = async () => {
+    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+    while (!log().includes(`Server listening on 127.0.0.1 port ${port}`)) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw new Error(`sshd did not start on port ${port}:\n${output}${log()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  };
+  await waitListening();
 
   return {
     port,
-    log: () => log,
+    log,
+    reopenLog: async () => {
+      child.kill('SIGHUP');
+      await waitListening();
+    },
     tryLogin: (user, privateKeyPath) =>
       new Promise((resolve) => {
         const ssh = spawn(

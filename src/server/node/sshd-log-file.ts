@@ -81,13 +81,18 @@ export function followLogFile(
       // Non-blocking, so a FIFO put at the path cannot hang the server.
       handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // Gone (between rotation's rename and create): whatever comes next is a new file.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        identity = null;
+        return;
+      }
       throw error;
     }
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) throw new Error('not a regular file');
-      const id = `${stat.dev}:${stat.ino}`;
+      // A deleted file's inode number may be reused: its birth time tells them apart.
+      const id = `${stat.dev}:${stat.ino}:${stat.birthtimeMs}`;
       if (id !== identity) {
         identity = id;
         restart();
