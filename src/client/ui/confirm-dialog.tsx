@@ -1,5 +1,6 @@
 import * as RadixAlertDialog from '@radix-ui/react-alert-dialog';
 import type { ReactNode } from 'react';
+import { useReturnFocus } from './return-focus.ts';
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -33,11 +34,12 @@ export function ConfirmDialog({
   onConfirm,
   busy = false,
 }: ConfirmDialogProps) {
+  const returnFocus = useReturnFocus(open);
   return (
     <RadixAlertDialog.Root open={open} onOpenChange={onOpenChange}>
       <RadixAlertDialog.Portal>
         <RadixAlertDialog.Overlay className="dialog-overlay" />
-        <RadixAlertDialog.Content className="dialog dialog-normal">
+        <RadixAlertDialog.Content className="dialog dialog-normal" onCloseAutoFocus={returnFocus}>
           <RadixAlertDialog.Title className="dialog-title">{title}</RadixAlertDialog.Title>
           <RadixAlertDialog.Description className="dialog-description">
             {description}

@@ -1,5 +1,6 @@
 import * as RadixDialog from '@radix-ui/react-dialog';
 import type { ReactNode } from 'react';
+import { useReturnFocus } from './return-focus.ts';
 
 interface DialogProps {
   open: boolean;
@@ -27,11 +28,12 @@ export function Dialog({
   children,
   size = 'normal',
 }: DialogProps) {
+  const returnFocus = useReturnFocus(open);
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
       <RadixDialog.Portal>
         <RadixDialog.Overlay className="dialog-overlay" />
-        <RadixDialog.Content className={`dialog dialog-${size}`}>
+        <RadixDialog.Content className={`dialog dialog-${size}`} onCloseAutoFocus={returnFocus}>
           <RadixDialog.Title className="dialog-title">{title}</RadixDialog.Title>
           <RadixDialog.Description className="dialog-description">
             {description}
@@ -45,7 +47,8 @@ export function Dialog({
 
 /**
  * The last row of a dialog's form: Cancel, which closes the Dialog through its onOpenChange, and
- * the submit button; both disabled while the form's request runs.
+ * the submit button; both disabled while the form's request runs. It stays in view at the
+ * dialog's bottom edge while a long form scrolls (styles.css).
  */
 export function DialogFormActions({ submitLabel, busy }: { submitLabel: string; busy: boolean }) {
   return (

@@ -1,7 +1,8 @@
-import { render, screen, within } from '@testing-library/react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render as renderDom, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { useState } from 'react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { useState, type ReactElement } from 'react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sshKeygen } from '../../../testing/ssh-keygen.ts';
 import type { GeneratedKey } from './generated-key.ts';
 import { KeyGeneratedDialog } from './key-generated-dialog.tsx';
@@ -20,14 +21,42 @@ const generated: GeneratedKey = {
 /** The page's part: it holds the key while the dialog is open and forgets it on close. */
 function Host() {
   const [key, setKey] = useState<GeneratedKey | null>(generated);
+  const [removed, setRemoved] = useState(false);
   return key ? (
-    <KeyGeneratedDialog generated={key} onClose={() => setKey(null)} />
+    <KeyGeneratedDialog
+      generated={key}
+      onClose={(wasRemoved) => {
+        setRemoved(wasRemoved);
+        setKey(null);
+      }}
+    />
   ) : (
-    <p>Dialog closed, key dropped</p>
+    <p>Dialog closed, key dropped{removed ? ', public key removed' : ''}</p>
   );
 }
 
-afterEach(() => vi.restoreAllMocks());
+function render(ui: ReactElement) {
+  const queryClient = new QueryClient({
+    defaultOptions: { queries: { retry: false }, mutations: { retry: false } },
+  });
+  return renderDom(<QueryClientProvider client={queryClient}>{ui}</QueryClientProvider>);
+}
+
+/** Every request the dialog sent, as "METHOD path"; `answer` says how the server responds. */
+let requests: string[];
+let answer: () => Promise<Response>;
+beforeEach(() => {
+  requests = [];
+  answer = () => Promise.resolve(new Response(null, { status: 204 }));
+  vi.stubGlobal('fetch', (path: string, init: RequestInit) => {
+    requests.push(`${init.method ?? 'GET'} ${path}`);
+    return answer();
+  });
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
 
 describe('SSH Key Generated', () => {
   it('asks before Escape throws away a key that was neither copied nor downloaded', async () => {
@@ -47,12 +76,46 @@ describe('SSH Key Generated', () => {
     ).not.toBeInTheDocument();
     expect(screen.getByRole('dialog', { name: 'SSH Key Generated' })).toBeInTheDocument();
 
-    // The Close button asks too; confirming drops the key.
+    // The Close button asks too; confirming drops the key, and its public half with it.
     await user.click(screen.getByRole('button', { name: 'Close' }));
-    await user.click(screen.getByRole('button', { name: 'Close without saving' }));
-    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
-    expect(screen.getByText('Dialog closed, key dropped')).toBeInTheDocument();
+    const again = screen.getByRole('alertdialog', { name: 'Close without saving the key?' });
+    expect(
+      within(again).getByRole('checkbox', { name: 'Also remove the key from the server' }),
+    ).toBeChecked();
+    await user.click(within(again).getByRole('button', { name: 'Close without saving' }));
+    expect(
+      await screen.findByText('Dialog closed, key dropped, public key removed'),
+    ).toBeInTheDocument();
+    expect(requests).toEqual([`DELETE /api/ssh-keys/${encodeURIComponent(made.fingerprint)}`]);
     expect(document.body.textContent).not.toContain(made.privateKey.split('\n')[1]);
+  });
+
+  it('leaves the public key in place when the box is unticked', async () => {
+    const user = userEvent.setup();
+    render(<Host />);
+    await user.keyboard('{Escape}');
+    await user.click(screen.getByRole('checkbox', { name: 'Also remove the key from the server' }));
+    await user.click(screen.getByRole('button', { name: 'Close without saving' }));
+    expect(screen.getByText('Dialog closed, key dropped')).toBeInTheDocument();
+    expect(requests).toEqual([]);
+  });
+
+  it('stays open and says so when the key cannot be removed', async () => {
+    answer = () => Promise.reject(new TypeError('Failed to fetch'));
+    const user = userEvent.setup();
+    render(<Host />);
+    await user.keyboard('{Escape}');
+    await user.click(screen.getByRole('button', { name: 'Close without saving' }));
+    const confirm = screen.getByRole('alertdialog', { name: 'Close without saving the key?' });
+    expect(await within(confirm).findByRole('alert')).toHaveTextContent(
+      'Could not remove the key: Keysmith is not reachable',
+    );
+    await waitFor(() =>
+      expect(within(confirm).getByRole('button', { name: 'Close without saving' })).toBeEnabled(),
+    );
+    expect(
+      screen.getByRole('heading', { name: 'SSH Key Generated', hidden: true }),
+    ).toBeInTheDocument();
   });
 
   it('asks before a click outside closes it', async () => {
@@ -124,9 +187,12 @@ describe('SSH Key Generated', () => {
     expect(await navigator.clipboard.readText()).toBe(made.publicKey);
     expect(within(dialog).getByText(made.fingerprint)).toBeInTheDocument();
     expect(within(dialog).getByText('deploy-key', { selector: 'dd' })).toBeInTheDocument();
-    expect(within(dialog).getByLabelText('Randomart of the key')).toHaveTextContent(
-      '+--[ED25519 256]--+',
-    );
+    // Randomart means little to most people: there on request only.
+    const randomart = within(dialog).getByLabelText('Randomart of the key');
+    expect(randomart).not.toBeVisible();
+    await user.click(within(dialog).getByText('Show randomart'));
+    expect(randomart).toBeVisible();
+    expect(randomart).toHaveTextContent('+--[ED25519 256]--+');
     // Copying only the public key does not count as saving the private one.
     await user.keyboard('{Escape}');
     expect(

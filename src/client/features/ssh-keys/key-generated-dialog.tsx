@@ -4,11 +4,15 @@ import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import { Dialog } from '../../ui/dialog.tsx';
 import type { GeneratedKey } from './generated-key.ts';
 import { PrivateKeyActions } from './private-key-actions.tsx';
+import { useDeleteKey } from './use-ssh-key-mutations.ts';
 
 interface KeyGeneratedDialogProps {
   generated: GeneratedKey;
-  /** Drops the key: the page forgets `generated` when this is called. */
-  onClose: () => void;
+  /**
+   * Drops the key: the page forgets `generated` when this is called. `removed` says whether its
+   * public half was taken out of authorized_keys too (discarded unsaved).
+   */
+  onClose: (removed: boolean) => void;
 }
 
 type CloseState = 'open' | 'confirming';
@@ -16,16 +20,28 @@ type CloseState = 'open' | 'confirming';
 /**
  * "SSH Key Generated": the one time the private key is shown. Unlike Fileglancer, Escape, a
  * click outside or Close do not throw the key away unseen: until it was copied or downloaded,
- * closing asks first.
+ * closing asks first, and discarding also removes the public key nobody holds the private
+ * half of (unless the user unticks that).
  */
 export function KeyGeneratedDialog({ generated, onClose }: KeyGeneratedDialogProps) {
   const [saved, setSaved] = useState(false);
   const [closeState, setCloseState] = useState<CloseState>('open');
   const [downloaded, setDownloaded] = useState(false);
+  const [removeOnDiscard, setRemoveOnDiscard] = useState(true);
+  const deleteKey = useDeleteKey();
+  const discarding = deleteKey.isPending;
 
   function requestClose() {
-    if (saved) onClose();
+    if (saved) onClose(false);
     else setCloseState('confirming');
+  }
+
+  function discard() {
+    if (!removeOnDiscard) {
+      onClose(false);
+      return;
+    }
+    deleteKey.mutate(generated.fingerprint, { onSuccess: () => onClose(true) });
   }
 
   return (
@@ -66,7 +82,8 @@ export function KeyGeneratedDialog({ generated, onClose }: KeyGeneratedDialogPro
           {generated.encrypted
             ? 'The private key is encrypted with your passphrase; you need both to use it.'
             : 'The private key has no passphrase: anyone with the file can log in as you.'}{' '}
-          For Seqera Platform, paste it into a new SSH credential.
+          Paste a private key only into the service that will use it, such as a new SSH credential
+          in Seqera Platform.
         </p>
 
         <h3 className="section-title">Public key</h3>
@@ -84,9 +101,12 @@ export function KeyGeneratedDialog({ generated, onClose }: KeyGeneratedDialogPro
           <dt>Comment</dt>
           <dd className="mono">{generated.comment}</dd>
         </dl>
-        <pre className="randomart" aria-label="Randomart of the key">
-          {generated.randomart}
-        </pre>
+        <details className="randomart-details">
+          <summary>Show randomart</summary>
+          <pre className="randomart" aria-label="Randomart of the key">
+            {generated.randomart}
+          </pre>
+        </details>
 
         <div className="dialog-actions">
           <button type="button" className="button button-secondary" onClick={requestClose}>
@@ -98,14 +118,37 @@ export function KeyGeneratedDialog({ generated, onClose }: KeyGeneratedDialogPro
       <ConfirmDialog
         open={closeState === 'confirming'}
         onOpenChange={(open) => {
-          if (!open) setCloseState('open');
+          if (!open && !discarding) setCloseState('open');
         }}
         title="Close without saving the key?"
         description="You have neither copied nor downloaded the private key. Once closed, it is gone for good; you would have to generate a new key."
         cancelLabel="Go back"
-        confirmLabel="Close without saving"
-        onConfirm={onClose}
-      />
+        confirmLabel={discarding ? 'Removing…' : 'Close without saving'}
+        onConfirm={discard}
+        busy={discarding}
+      >
+        <div className="checkbox">
+          <input
+            type="checkbox"
+            id="discard-remove-key"
+            checked={removeOnDiscard}
+            disabled={discarding}
+            aria-describedby="discard-remove-key-hint"
+            onChange={(event) => setRemoveOnDiscard(event.target.checked)}
+          />
+          <label htmlFor="discard-remove-key">Also remove the key from the server</label>
+          <p id="discard-remove-key-hint" className="hint">
+            Takes its public key out of authorized_keys, so the file keeps no key that nobody can
+            use.
+          </p>
+        </div>
+        {deleteKey.isError && (
+          <p role="alert" className="error-box">
+            Could not remove the key: {deleteKey.error.message} Or untick the box to close and
+            delete it from the list later.
+          </p>
+        )}
+      </ConfirmDialog>
     </>
   );
 }
