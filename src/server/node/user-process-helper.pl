@@ -10,10 +10,10 @@
 # JSON line with the same id, this uid and `size`, followed by exactly `size` bytes. One request
 # at a time; the helper exits when its stdin ends, releasing a lock it holds.
 use strict;
-use warnings;
-use Fcntl qw(O_RDONLY O_WRONLY O_CREAT O_EXCL O_NOFOLLOW O_DIRECTORY S_ISREG S_ISLNK S_ISDIR);
-use Errno ();
-use Cwd ();
+# Warnings without loading warnings.pm, and Errno and Cwd only when needed: what the helper
+# loads is what each of its starts costs.
+BEGIN { $^W = 1 }
+use Fcntl qw(O_RDONLY O_WRONLY O_CREAT O_EXCL O_NOFOLLOW O_DIRECTORY S_ISREG S_ISLNK);
 
 # The server's bound on a file it reads or writes (MAX_FILE_BYTES in user-process-protocol.ts).
 my $MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -53,12 +53,8 @@ my ($base) = $file =~ m{/([^/]+)$};
 my $lock = "$file.lock";
 my $temp_prefix = ".$base.keysmith-";
 
-my %errno_name;
-for my $name (@Errno::EXPORT_OK) {
-  my $value = Errno->can($name);
-  $errno_name{ $value->() } //= $name if defined $value;
-}
-sub errno { my $n = 0 + $!; return $errno_name{$n} // "E$n" }
+# The errno as a number; the server names it (os.constants.errno).
+sub errno { return 0 + $! }
 
 my $locked_at;    # time the lock was taken, while this helper holds it
 
@@ -71,10 +67,14 @@ sub reply {
   syswrite_all(\*STDOUT, "{$json}\n$bytes") or exit 74;
 }
 
+# `errno`: a number from errno(), or one of the helper's own names (ELOCKED, ENOTREG, ...).
 sub error_reply {
   my ($id, $errno, $action) = @_;
-  reply($id, qq("ok":false,"errno":"$errno","action":"$action"));
+  $errno = qq("$errno") unless $errno =~ /^[0-9]+$/;
+  reply($id, qq("ok":false,"errno":$errno,"action":"$action"));
 }
+
+sub errno_json { my ($errno) = @_; return $errno =~ /^[0-9]+$/ ? $errno : qq("$errno") }
 
 sub syswrite_all {
   my ($fh, $data) = @_;
@@ -154,9 +154,10 @@ sub strict_modes_facts {
     my $type = S_ISLNK($stat[2]) ? 'link' : S_ISREG($stat[2]) ? 'file' : 'other';
     $facts = qq("file":{"type":"$type","mode":$stat[2],"uid":$stat[4]});
   } else {
-    $facts = '"file":{"errno":"' . errno() . '"}';
+    $facts = '"file":{"errno":' . errno() . '}';
   }
   my @dirs;
+  require Cwd;
   my $real_home = Cwd::abs_path($home);
   my $at = Cwd::abs_path($dir);
   if (defined $real_home && defined $at) {
@@ -180,6 +181,7 @@ sub sleep_ms { select undef, undef, undef, $_[0] / 1000 }
 # a lock directory not refreshed for $STALE_SECONDS is a dead writer's and is taken over.
 sub take_lock {
   my ($wait_ms) = @_;
+  require Errno;
   my $waited = 0;
   my $made_dir = 0;
   for (my $attempt = 0; ; $attempt += 1) {
@@ -187,20 +189,20 @@ sub take_lock {
       $locked_at = time;
       return undef;
     }
-    if ($!{ENOENT} && !$made_dir) {
+    if ($! == Errno::ENOENT() && !$made_dir) {
       # No ~/.ssh yet, so no place for the lock: make it 0700 (mkdir's mode is masked by umask).
       $made_dir = 1;
       if (mkdir $dir, 0700) {
         chmod 0700, $dir or return ('creating', errno());
-      } elsif (!$!{EEXIST}) {
+      } elsif ($! != Errno::EEXIST()) {
         return ('creating', errno());
       }
       next;
     }
-    return ('locking', errno()) unless $!{EEXIST};
+    return ('locking', errno()) unless $! == Errno::EEXIST();
     my @stat = stat $lock;
     if (@stat && $stat[9] < time - $STALE_SECONDS) {
-      rmdir $lock or $!{ENOENT} or return ('locking', errno());
+      rmdir $lock or $! == Errno::ENOENT() or return ('locking', errno());
       next;
     }
     return ('locking', 'ELOCKED') if $waited >= $wait_ms;
@@ -268,7 +270,7 @@ sub serve {
     my $facts = strict_modes_facts();
     my ($bytes, $mode_or_errno) = read_no_follow();
     if (!defined $bytes) {
-      return reply($id, qq("ok":true,$facts,"read":"$mode_or_errno"));
+      return reply($id, qq("ok":true,$facts,"read":) . errno_json($mode_or_errno));
     }
     return reply($id, qq("ok":true,$facts,"read":"ok"), $bytes);
   }
@@ -278,7 +280,7 @@ sub serve {
     return error_reply($id, $errno, $action) if defined $action;
     remove_dead_writers_files();
     my ($bytes, $mode_or_errno) = read_no_follow();
-    if (!defined $bytes && $mode_or_errno eq 'ENOENT') {
+    if (!defined $bytes && $mode_or_errno =~ /^[0-9]+$/ && $mode_or_errno == Errno::ENOENT()) {
       $kept_mode = 0600;
       return reply($id, '"ok":true,"read":"ENOENT"');
     }

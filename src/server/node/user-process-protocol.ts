@@ -5,6 +5,7 @@
  * the helper's uid and `size`, then exactly `size` bytes (the file's content, or none). Anything
  * else is garbage: the reader throws, and the pool kills the helper.
  */
+import { constants } from 'node:os';
 import * as z from 'zod/mini';
 
 /** The largest authorized_keys a helper reads or writes (16 MiB, about 150,000 keys). */
@@ -37,10 +38,21 @@ export function encodeRequest(id: number, request: HelperRequest): Buffer {
 }
 
 const count = z.number().check(z.int(), z.minimum(0));
-const errnoName = z.string().check(z.regex(/^E[A-Z0-9]{1,15}$/));
+/** A system errno as its number, or one of the helper's own names (ELOCKED, ENOTREG, ...). */
+const errnoValue = z.union([
+  z.string().check(z.regex(/^E[A-Z0-9]{1,15}$/)),
+  count.check(z.maximum(4095)),
+]);
+
+const errnoNames = new Map(Object.entries(constants.errno).map(([name, value]) => [value, name]));
+
+/** The errno code a helper reported (`ENOENT`), as Node names system errors. */
+export function errnoName(value: string | number): string {
+  return typeof value === 'string' ? value : (errnoNames.get(value) ?? `errno ${value}`);
+}
 
 const fileFactsSchema = z.union([
-  z.strictObject({ errno: errnoName }),
+  z.strictObject({ errno: errnoValue }),
   z.strictObject({ type: z.enum(['file', 'link', 'other']), mode: count, uid: count }),
 ]);
 
@@ -59,7 +71,7 @@ export const helperReplySchema = z.union([
     ok: z.literal(true),
     file: fileFactsSchema,
     dirs: z.array(dirFactsSchema).check(z.maxLength(256)),
-    read: z.union([z.literal('ok'), errnoName]),
+    read: z.union([z.literal('ok'), errnoValue]),
     size: count.check(z.maximum(MAX_FILE_BYTES)),
   }),
   z.strictObject({
@@ -74,7 +86,7 @@ export const helperReplySchema = z.union([
     id: count,
     uid: count,
     ok: z.literal(false),
-    errno: errnoName,
+    errno: errnoValue,
     action: z.enum(['creating', 'locking', 'reading', 'writing', 'syncing the directory of']),
     size: z.literal(0),
   }),

@@ -27,7 +27,7 @@ import {
   type HelperChannel,
   type UserProcessPool,
 } from './user-process-pool.ts';
-import { MAX_FILE_BYTES, type HelperReplyHeader } from './user-process-protocol.ts';
+import { errnoName, MAX_FILE_BYTES, type HelperReplyHeader } from './user-process-protocol.ts';
 
 /** How long a change waits for a lock another writer holds (as the local file store). */
 const LOCK_WAIT_MS = 15_000;
@@ -46,7 +46,8 @@ function helperFailure(
   header: Extract<HelperReplyHeader, { ok: false }>,
   file: string,
 ): KeyStoreError {
-  switch (header.errno) {
+  const errno = errnoName(header.errno);
+  switch (errno) {
     case 'ENOTREG':
       return new KeyStoreError(
         'file-error',
@@ -68,7 +69,7 @@ function helperFailure(
       return unexpectedReply();
     default: {
       const target = header.action === 'creating' ? file.replace(/\/[^/]*$/, '') || '/' : file;
-      const error = Object.assign(new Error(header.errno), { code: header.errno });
+      const error = Object.assign(new Error(errno), { code: errno });
       return fileError(error, header.action, target);
     }
   }
@@ -95,8 +96,10 @@ async function readForList(
     mode: dir.mode,
     uid: dir.uid,
   }));
-  const warnings = strictModesWarningsOf(target, { file: header.file, dirs });
-  switch (header.read) {
+  const file = 'errno' in header.file ? { errno: errnoName(header.file.errno) } : header.file;
+  const read = header.read === 'ok' ? 'ok' : errnoName(header.read);
+  const warnings = strictModesWarningsOf(target, { file, dirs });
+  switch (read) {
     case 'ok':
       return { bytes, warnings };
     // The warnings say what is wrong with a link or a file that is not one.
@@ -115,11 +118,7 @@ async function readForList(
     case 'EFBIG':
       throw tooLarge(target.path);
     default:
-      throw fileError(
-        Object.assign(new Error(header.read), { code: header.read }),
-        'reading',
-        target.path,
-      );
+      throw fileError(Object.assign(new Error(read), { code: read }), 'reading', target.path);
   }
 }
 
