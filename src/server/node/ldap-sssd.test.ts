@@ -1,0 +1,259 @@
+/**
+ * Keys in the directory, end to end with the real programs: Keysmith (proxy mode, --store ldap)
+ * writes to a private slapd, Debian's SSSD reads it, and a real sshd lets keys in through
+ * `AuthorizedKeysCommand /usr/bin/sss_ssh_authorizedkeys %u`.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiPaths, listKeysResponseSchema } from '../../api/ssh-keys.ts';
+import { httpRequest } from '../../testing/http.ts';
+import { LDAP_BIND_DN, LDAP_SUFFIX, LDAP_USER_BASE, startSlapd } from '../../testing/slapd.ts';
+import type { LdapTestUser, RunningSlapd } from '../../testing/slapd.ts';
+import { makeTestKey, type TestKey } from '../../testing/ssh-keygen.ts';
+import { startSshd, type RunningSshd } from '../../testing/sshd.ts';
+import { startSssd, type RunningSssd } from '../../testing/sssd.ts';
+import { startServer, type RunningServer } from './node-server.ts';
+
+let slapd: RunningSlapd | undefined;
+let sssd: RunningSssd | undefined;
+let sshd: RunningSshd | undefined;
+let server: RunningServer | undefined;
+let alice: LdapTestUser;
+let bob: LdapTestUser;
+let keyDir: string;
+let keyCount = 0;
+const nsswitchBefore = fs.readFileSync('/etc/nsswitch.conf');
+
+beforeAll(async () => {
+  keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keysmith-ldap-sssd-'));
+  slapd = await startSlapd({
+    names: ['ksldap-alice', 'ksldap-bob'],
+    plainName: 'ksldap-carol',
+    firstUid: 47_300,
+  });
+  [alice, bob] = slapd.users as [LdapTestUser, LdapTestUser];
+  sssd = await startSssd({ ldapUri: slapd.url, searchBase: LDAP_SUFFIX, probeUser: alice.name });
+  sshd = await startSshd({
+    authorizedKeysFile: 'none',
+    extraConfig: [
+      'AuthorizedKeysCommand /usr/bin/sss_ssh_authorizedkeys %u',
+      'AuthorizedKeysCommandUser nobody',
+    ],
+  });
+  const passwordFile = path.join(keyDir, 'bind-password');
+  fs.writeFileSync(passwordFile, slapd.bindPassword);
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    auth: 'proxy',
+    userHeader: 'X-Forwarded-User',
+    trustedProxies: ['127.0.0.1'],
+    publicUrl: 'https://keys.example.org',
+    authorizedKeys: '%h/.ssh/authorized_keys',
+    minUid: 1000,
+    staticDir: null,
+    // Room for the 20 concurrent adds below; the bound itself is tested beside the store.
+    userProcesses: { maxPerUser: 32 },
+    ldap: {
+      url: slapd.url,
+      startTls: false,
+      bindDn: LDAP_BIND_DN,
+      bindPassword: slapd.bindPassword,
+      userBase: LDAP_USER_BASE,
+      userFilter: '(uid=%u)',
+      keyAttribute: 'sshPublicKey',
+      cacheMinutes: 90,
+      timeoutMs: 10_000,
+    },
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await server?.close();
+  await sshd?.stop();
+  await sssd?.stop();
+  await slapd?.stop();
+  fs.rmSync(keyDir, { recursive: true, force: true });
+  expect(fs.readFileSync('/etc/nsswitch.conf').equals(nsswitchBefore)).toBe(true);
+}, 60_000);
+
+function newKey(): TestKey {
+  keyCount += 1;
+  return makeTestKey(keyDir, `key${keyCount}`);
+}
+
+function api(user: string, method: string, pathname: string, body?: unknown) {
+  return httpRequest({
+    port: server?.port ?? 0,
+    method,
+    path: pathname,
+    headers: {
+      'X-Forwarded-User': user,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function listKeys(user: string) {
+  const response = await api(user, 'GET', apiPaths.sshKeys);
+  expect(response.status).toBe(200);
+  return listKeysResponseSchema.parse(JSON.parse(response.body));
+}
+
+/** ssh as `user` with `key`, asking for a terminal with -tt when `pty` is set. */
+function ssh(user: string, key: TestKey, pty = false): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      'ssh',
+      [
+        '-F',
+        '/dev/null',
+        '-i',
+        key.privatePath,
+        ...(pty ? ['-tt'] : ['-T']),
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'PreferredAuthentications=publickey',
+        '-o',
+        'ConnectTimeout=10',
+        '-p',
+        String(sshd?.port ?? 0),
+        `${user}@127.0.0.1`,
+        'tty || true',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, killSignal: 'SIGKILL' },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.on('close', (code) => resolve({ ok: code === 0, output }));
+  });
+}
+
+describe('keys in LDAP, delivered by SSSD to sshd', () => {
+  it('a key added through the API is one value in the entry, passed through SSSD unchanged, and logs in', async () => {
+    const key = newKey();
+    const response = await api(alice.name, 'POST', apiPaths.sshKeys, {
+      publicKey: key.publicLine,
+      name: 'laptop',
+      access: 'restricted',
+    });
+    expect(response.status).toBe(201);
+    const values = await slapd?.values(alice.dn);
+    expect(values).toHaveLength(1);
+    expect(values?.[0]).toMatch(
+      /^restrict ssh-ed25519 \S+ key\d+@keysmith-test # keysmith name=laptop added=\S+Z$/,
+    );
+    sssd?.expireCache();
+    expect(sssd?.authorizedKeys(alice.name)).toBe(`${values?.[0] ?? ''}\n`);
+
+    const login = await ssh(alice.name, key);
+    expect(login.output).toContain('not a tty');
+    expect(login.ok).toBe(true);
+    const listed = await listKeys(alice.name);
+    expect(listed.keys.map((k) => [k.fingerprint, k.name, k.managed])).toEqual([
+      [key.fingerprint, 'laptop', true],
+    ]);
+    expect(listed.directoryCacheMinutes).toBe(90);
+  });
+
+  it('restrict holds: no terminal for a restricted key, one for an interactive key', async () => {
+    const restricted = newKey();
+    const interactive = newKey();
+    for (const [key, access] of [
+      [restricted, 'restricted'],
+      [interactive, 'interactive'],
+    ] as const) {
+      const response = await api(bob.name, 'POST', apiPaths.sshKeys, {
+        publicKey: key.publicLine,
+        access,
+      });
+      expect(response.status).toBe(201);
+    }
+    sssd?.expireCache();
+    const noPty = await ssh(bob.name, restricted, true);
+    expect(noPty.output).toContain('PTY allocation request failed');
+    const withPty = await ssh(bob.name, interactive, true);
+    expect(withPty.ok).toBe(true);
+    expect(withPty.output).toMatch(/\/dev\/pts\//);
+  });
+
+  it('an expired key is listed as expired and sshd refuses it', async () => {
+    const key = newKey();
+    await slapd?.addValue(bob.dn, `expiry-time="20200101" ${key.publicLine}`);
+    sssd?.expireCache();
+    const listed = await listKeys(bob.name);
+    expect(listed.keys.find((k) => k.fingerprint === key.fingerprint)?.expired).toBe(true);
+    expect((await ssh(bob.name, key)).ok).toBe(false);
+    // sshd's auth-options.c refuses the key once its expiry-time has passed.
+    expect(sshd?.log()).toContain(`Refused by key options`);
+  });
+
+  it('delete removes the value; once SSSD refreshes, sshd refuses the key', async () => {
+    const key = newKey();
+    expect(
+      (await api(alice.name, 'POST', apiPaths.sshKeys, { publicKey: key.publicLine })).status,
+    ).toBe(201);
+    sssd?.expireCache();
+    expect((await ssh(alice.name, key)).ok).toBe(true);
+
+    const response = await api(alice.name, 'DELETE', apiPaths.sshKey(key.fingerprint));
+    expect(response.status).toBe(204);
+    const values = (await slapd?.values(alice.dn)) ?? [];
+    expect(values.some((value) => value.includes(key.publicLine.split(' ')[1] ?? '?'))).toBe(false);
+    // SSSD still serves what it cached: why the list says when every host sees a change.
+    expect((await ssh(alice.name, key)).ok).toBe(true);
+    sssd?.expireCache();
+    expect((await ssh(alice.name, key)).ok).toBe(false);
+  });
+
+  it('another user sees and reaches nothing of it', async () => {
+    const key = newKey();
+    expect(
+      (await api(alice.name, 'POST', apiPaths.sshKeys, { publicKey: key.publicLine })).status,
+    ).toBe(201);
+    sssd?.expireCache();
+    const bobs = await listKeys(bob.name);
+    expect(bobs.keys.map((k) => k.fingerprint)).not.toContain(key.fingerprint);
+    expect((await api(bob.name, 'DELETE', apiPaths.sshKey(key.fingerprint))).status).toBe(404);
+    expect((await ssh(bob.name, key)).ok).toBe(false);
+    expect((await ssh(alice.name, key)).ok).toBe(true);
+  });
+
+  it('keeps all 20 of 20 concurrent adds for one user', async () => {
+    const before = (await slapd?.values(alice.dn))?.length ?? 0;
+    const keys = Array.from({ length: 20 }, () => newKey());
+    const responses = await Promise.all(
+      keys.map((key, i) =>
+        api(alice.name, 'POST', apiPaths.sshKeys, { publicKey: key.publicLine, name: `c${i}` }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(keys.map(() => 201));
+    expect((await slapd?.values(alice.dn))?.length).toBe(before + 20);
+    const listed = await listKeys(alice.name);
+    for (const key of keys) {
+      expect(listed.keys.map((k) => k.fingerprint)).toContain(key.fingerprint);
+    }
+  });
+
+  it('refuses a user name carrying a filter before it reaches the directory', async () => {
+    const before = await slapd?.values(alice.dn);
+    const key = newKey();
+    const response = await api(`${alice.name})(uid=*`, 'POST', apiPaths.sshKeys, {
+      publicKey: key.publicLine,
+    });
+    expect(response.status).toBe(403);
+    expect(await slapd?.values(alice.dn)).toEqual(before);
+  });
+});
