@@ -57,7 +57,9 @@ test('npm run dev: the page says it is mock mode, and keys live in the tab', asy
   await expect(generated).toBeVisible();
   await generated.getByRole('button', { name: 'Close' }).click();
   await page.getByRole('button', { name: 'Close without saving' }).click();
-  await expect(page.getByRole('listitem', { name: 'mock-key' })).toContainText('Added by Keysmith');
+  const mockKey = page.getByRole('listitem', { name: 'mock-key' });
+  await mockKey.getByRole('button', { name: 'mock-key', exact: true }).click();
+  await expect(mockKey).toContainText('by Keysmith');
   // Answered by the server's own app inside the tab: 201 Created for the POST.
   expect(apiAnswers).toContain(201);
 

@@ -165,7 +165,8 @@ test('"+ New Key" without passphrase: copied key is the one in authorized_keys, 
   await expect(generated).toHaveCount(0);
   const card = page.getByRole('listitem', { name: 'seqera-ci' });
   await expect(card).toContainText(fingerprint ?? 'none');
-  await expect(card).toContainText('Added by Keysmith');
+  await card.getByRole('button', { name: 'seqera-ci', exact: true }).click();
+  await expect(card).toContainText('by Keysmith');
   await expect(card).toContainText('Restricted');
 
   const result = await login(keyFile);
