@@ -236,3 +236,39 @@ describe('--sshd-log journal', () => {
     }
   });
 });
+
+describe('--sshd-log FILE against forged lines', () => {
+  it('takes a forged syslog line as a login of the user it names only, and survives floods and garbage', async () => {
+    const syslog = path.join(dir, 'auth.log');
+    const line = (user: string, from: string, key: TestKey) =>
+      `2026-12-06T07:27:32.123456+00:00 host sshd[1]: Accepted publickey for ${user} from ${from} port 2 ssh2: ED25519 ${key.fingerprint}`;
+    const flood = Array.from({ length: 5000 }, (_, n) => line(`forged${n}`, '198.51.100.1', a1));
+    fs.writeFileSync(
+      syslog,
+      [
+        ...flood,
+        line(alice.name, '192.0.2.10', a1),
+        `${line(bob.name, '203.0.113.9', a1)}, ${'x'.repeat(1024 * 1024)}`,
+        Buffer.from([0xff, 0xfe, 0x00]).toString('latin1'),
+        line(bob.name, '203.0.113.10', a2),
+        '',
+      ].join('\n'),
+    );
+    const reader = startSshdLog({ kind: 'file', path: syslog }, { intervalMs: 0, maxEntries: 100 });
+    try {
+      await reader.poll();
+      expect(reader.forUser(bob.name).get(a2.fingerprint)?.from).toBe('203.0.113.10');
+      // The over-long line is skipped whole; bob's address never reaches alice.
+      expect(reader.forUser(bob.name).has(a1.fingerprint)).toBe(false);
+      expect(reader.forUser('forged4999').size).toBe(1);
+      expect(reader.forUser('forged0').size).toBe(0);
+      fs.appendFileSync(syslog, `${line(alice.name, '192.0.2.11', a1)}\n`);
+      await reader.poll();
+      expect([...reader.forUser(alice.name).values()].map((use) => use.from)).toEqual([
+        '192.0.2.11',
+      ]);
+    } finally {
+      await reader.close();
+    }
+  });
+});
