@@ -99,7 +99,7 @@ describe('who the helper runs as', () => {
       const field = (name: string) => new RegExp(`^${name}:\\s+(.*)$`, 'm').exec(status)?.[1];
       expect(field('Uid')?.split(/\s+/).map(Number)).toEqual(Array(4).fill(alice.uid));
       expect(field('Gid')?.split(/\s+/).map(Number)).toEqual(Array(4).fill(alice.gid));
-      for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) {
+      for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapAmb']) {
         expect(field(set), set).toBe('0000000000000000');
       }
       expect(field('NoNewPrivs')).toBe('1');

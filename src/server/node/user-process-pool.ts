@@ -90,7 +90,6 @@ export function helperArgv(
     `--regid=${account.gid}`,
     '--init-groups',
     '--inh-caps=-all',
-    '--bounding-set=-all',
     '--no-new-privs',
     '--',
     '/usr/bin/perl',
