@@ -49,6 +49,7 @@ function routes(): Route[] {
   const body = JSON.stringify({ publicKey: key(3).publicLine, name: 'intruder' });
   return [
     { label: 'GET /api/me', method: 'GET', path: apiPaths.me, changes: false },
+    { label: 'GET /api/policy', method: 'GET', path: apiPaths.policy, changes: false },
     { label: 'GET /api/ssh-keys', method: 'GET', path: apiPaths.sshKeys, changes: false },
     { label: 'POST /api/ssh-keys', method: 'POST', path: apiPaths.sshKeys, body, changes: true },
     {
