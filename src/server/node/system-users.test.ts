@@ -10,7 +10,13 @@ import { lookupAccount, USER_NAME_PATTERN } from './system-users.ts';
 import { startServer, type RunningServer } from './node-server.ts';
 import { httpRequest } from '../../testing/http.ts';
 import { makeTestKey, type TestKey } from '../../testing/ssh-keygen.ts';
-import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../../testing/sshd.ts';
+import {
+  ensureTestUser,
+  makeTestDir,
+  resetSshDir,
+  runAccountTool,
+  type TestUser,
+} from '../../testing/sshd.ts';
 
 describe('USER_NAME_PATTERN', () => {
   it('accepts the names sites use', () => {
@@ -113,5 +119,31 @@ describe('a dotted user name, for real', () => {
     expect(response.status).toBe(403);
     const { error } = errorResponseSchema.parse(JSON.parse(response.body));
     expect(error.message).toMatch(/not a valid local user name \(letters.*administrator to map/);
+  });
+});
+
+describe('the long-lived passwd resolver', () => {
+  it('sees a changed home and a removed account at once, and answers many lookups in order', async () => {
+    const user = ensureTestUser('keysmith-moving');
+    const moved = makeTestDir('moved');
+    try {
+      expect(await lookupAccount(user.name)).toMatchObject({ uid: user.uid, home: user.home });
+      runAccountTool('usermod', ['-d', moved, user.name]);
+      expect(await lookupAccount(user.name)).toMatchObject({ uid: user.uid, home: moved });
+      runAccountTool('userdel', [user.name]);
+      expect(await lookupAccount(user.name)).toBeNull();
+      const names = ['keysmith.dot', 'root', 'no-such-user-here', 'keysmith.dot'];
+      const found = await Promise.all(names.map((name) => lookupAccount(name)));
+      expect(found.map((account) => account?.name ?? null)).toEqual([
+        'keysmith.dot',
+        'root',
+        null,
+        'keysmith.dot',
+      ]);
+      await expect(lookupAccount('a\nroot')).rejects.toThrow(TypeError);
+    } finally {
+      ensureTestUser('keysmith-moving');
+      fs.rmSync(moved, { recursive: true, force: true });
+    }
   });
 });
