@@ -1,15 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link, Route, Switch } from 'wouter';
+import { Link, Route, Router, Switch } from 'wouter';
 import { meQueryOptions } from '../api/me-query-options.ts';
 import { OnboardingPage, preloadOnboarding } from '../features/onboarding/lazy-onboarding-page.tsx';
 import { SshKeysPage } from '../features/ssh-keys/ssh-keys-page.tsx';
+import { guardedNavigation } from './navigation-guard.ts';
 import { ProfileMenu } from './profile-menu.tsx';
 
 /** The app shell: header with the profile menu, the mock-mode banner, and the routes. */
 export function App() {
   const me = useQuery(meQueryOptions());
   return (
-    <>
+    <Router aroundNav={guardedNavigation}>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
@@ -46,7 +47,7 @@ export function App() {
           </Route>
         </Switch>
       </main>
-    </>
+    </Router>
   );
 }
 

@@ -1,44 +1,39 @@
-import { useEffect, useState, type ReactNode } from 'react';
-import { CopyButton } from '../../ui/copy-button.tsx';
+import { useEffect, useState } from 'react';
 import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import type { GeneratedKey } from '../ssh-keys/generated-key.ts';
-import { PrivateKeyActions } from '../ssh-keys/private-key-actions.tsx';
+import { OtherWays } from './other-ways.tsx';
+import { credentialsRequestBody } from './seqera.ts';
+import { SeqeraForm } from './seqera-form.tsx';
 import { SendToSeqera } from './send-to-seqera.tsx';
-import {
-  credentialsRequestBody,
-  privateKeyPath,
-  privateKeyPreview,
-  SEQERA_NAME_PATTERN,
-  twCredentialsCommand,
-} from './seqera.ts';
 
 interface CopyStepProps {
   generated: GeneratedKey;
   passphrase: string;
   /** The Linux user name, for Seqera's managed identities. */
   user: string;
+  /** A renewal: the credential of this name is edited in Seqera, not added. */
+  renewing: boolean;
+  /** The Seqera APIs this server lets the page send to (`--seqera-api`); none: no sending. */
+  seqeraApis: readonly string[];
   /** The user says the credential is in Seqera; the page then forgets the private key. */
   onPasted: () => void;
 }
 
 /**
- * Step 3: Seqera's "Add credentials" form field by field, with the form's own labels and a copy
- * button each; then the same credential as a `tw` command and as the JSON body of
- * `POST /credentials`, built here and never sent to the Keysmith server.
+ * Step 3: Seqera's credential form field by field; sending it from the page when the server
+ * allows it; the `tw` command and the API body folded away.
  */
-export function CopyStep({ generated, passphrase, user, onPasted }: CopyStepProps) {
+export function CopyStep({
+  generated,
+  passphrase,
+  user,
+  renewing,
+  seqeraApis,
+  onPasted,
+}: CopyStepProps) {
   const [saved, setSaved] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const name = generated.name;
-  const nameOk = SEQERA_NAME_PATTERN.test(name);
-  const body = credentialsRequestBody({ name, privateKey: generated.privateKey, passphrase });
-  // On screen the body is shortened and the passphrase masked; the copy is the real body.
-  const shownBody = credentialsRequestBody({
-    name,
-    privateKey: privateKeyPreview(generated.privateKey),
-    passphrase: passphrase === '' ? '' : '••••••••',
-  });
-  const keyFile = privateKeyPath(name);
 
   // Until the key is copied, downloaded or sent, closing or reloading the tab asks first: the
   // browser's own prompt (HTML "beforeunload"), as the one-time dialog does on the SSH Keys page.
@@ -53,97 +48,56 @@ export function CopyStep({ generated, passphrase, user, onPasted }: CopyStepProp
     <>
       <p className="warning-box" role="note">
         <strong>This is the only time the private key is here.</strong> Keysmith keeps no copy: once
-        you continue or reload this page, it is gone, and a lost key can only be replaced by a new
-        one.
+        you continue or leave this page, it is gone, and a lost key can only be replaced by a new
+        one. Paste a private key only into the service that uses it: here, Seqera&apos;s credential
+        form.
       </p>
-      <p>
-        In Seqera Platform, open <strong>Credentials</strong> → <strong>Add Credentials</strong>{' '}
-        (or, for your personal workspace, the user menu → <strong>Your credentials</strong> →{' '}
-        <strong>Add credentials</strong>) and fill in the form:
-      </p>
+      {renewing ? (
+        <p>
+          In Seqera Platform, open <strong>Credentials</strong> (or the user menu →{' '}
+          <strong>Your credentials</strong>), find <strong>{name}</strong> and select{' '}
+          <strong>Edit</strong>. Paste the new private key
+          {generated.encrypted ? ' and passphrase' : ''} below over the old ones and save. Keep the
+          name: whatever uses {name} then logs in with the new key. Do not add a second credential.
+        </p>
+      ) : (
+        <p>
+          In Seqera Platform, open <strong>Credentials</strong> → <strong>Add Credentials</strong>{' '}
+          (or, for your personal workspace, the user menu → <strong>Your credentials</strong> →{' '}
+          <strong>Add credentials</strong>) and fill in the form:
+        </p>
+      )}
 
-      <dl className="seqera-form">
-        <SeqeraField label="Name" value={name} copyLabel="Copy Name">
-          <p className={nameOk ? 'ok-text' : 'error-text'}>
-            {nameOk
-              ? 'Matches Seqera’s rule: 1–100 letters, digits, "-" or "_".'
-              : 'Does not match Seqera’s rule (1–100 letters, digits, "-" or "_"): start over with another name.'}
-          </p>
-        </SeqeraField>
-        <SeqeraField label="Provider" value="SSH" copyLabel="Copy Provider">
-          <p className="hint">Choose SSH in the list.</p>
-        </SeqeraField>
-        <div className="seqera-field">
-          <dt>SSH private key</dt>
-          <dd>
-            <pre className="code-block" aria-label="SSH private key (shortened on screen)">
-              {privateKeyPreview(generated.privateKey)}
-            </pre>
-            <PrivateKeyActions
-              privateKey={generated.privateKey}
-              fileName={name}
-              copyLabel="Copy SSH private key"
-              onSaved={() => setSaved(true)}
-            />
-            <p className="hint">
-              The whole file, with the <code>-----BEGIN OPENSSH PRIVATE KEY-----</code> and{' '}
-              <code>-----END OPENSSH PRIVATE KEY-----</code> lines; the copy holds all of it.
-            </p>
-          </dd>
-        </div>
-        {generated.encrypted ? (
-          <SeqeraField
-            label="Passphrase"
-            value="••••••••"
-            copyText={passphrase}
-            copyLabel="Copy Passphrase"
-          >
-            <p className="hint">The passphrase you chose (hidden here; the copy holds it).</p>
-          </SeqeraField>
-        ) : (
-          <div className="seqera-field">
-            <dt>Passphrase</dt>
-            <dd>
-              <p>Leave blank: this key has no passphrase.</p>
-            </dd>
-          </div>
-        )}
-        <SeqeraField label="Linux user name" value={user} copyLabel="Copy Linux user name">
-          <p className="hint">Only for a managed identity: your user name on this cluster.</p>
-        </SeqeraField>
-      </dl>
-      <p>
-        Then select <strong>Add</strong>. The credential is listed under the Credentials tab.
-      </p>
-
-      <h3 className="section-title">With the Seqera CLI (tw)</h3>
-      <p className="hint">
-        Save the private key as <code>{keyFile}</code> first (Download, then{' '}
-        <code className="command">
-          mv ~/Downloads/{name} ~/.ssh/ && chmod 600 {keyFile}
-        </code>
-        ){generated.encrypted ? '; -p makes tw ask for the passphrase.' : '.'}
-      </p>
-      <CommandBlock
-        label="tw command"
-        text={twCredentialsCommand(name, generated.encrypted)}
-        copyLabel="Copy tw command"
+      <SeqeraForm
+        generated={generated}
+        passphrase={passphrase}
+        user={user}
+        onSaved={() => setSaved(true)}
       />
-
-      <h3 className="section-title">With the Seqera API</h3>
-      <p className="hint">
-        The body of <code>POST /credentials?workspaceId=WORKSPACE_ID</code> (leave out{' '}
-        <code>workspaceId</code> for your personal workspace), sent with your Seqera access token as{' '}
-        <code>Authorization: Bearer</code>. Built in this page; it never goes to the Keysmith
-        server. Shortened on screen, with the passphrase masked; the copy is the full body.
+      <p>
+        Then select <strong>{renewing ? 'Save' : 'Add'}</strong>. The credential is listed under the
+        Credentials tab.
       </p>
-      <pre className="code-block" aria-label="JSON body (shortened on screen)">
-        {shownBody}
-      </pre>
-      <CopyButton text={body} label="Copy JSON body" />
 
-      <h3 className="section-title">Send to Seqera Platform (optional)</h3>
-      <SendToSeqera name={name} body={body} onCreated={() => setSaved(true)} />
+      {!renewing && seqeraApis.length > 0 && (
+        <details className="other-ways">
+          <summary>Or send it to Seqera Platform from this page</summary>
+          <SendToSeqera
+            name={name}
+            apiUrls={seqeraApis}
+            body={credentialsRequestBody({ name, privateKey: generated.privateKey, passphrase })}
+            onCreated={() => setSaved(true)}
+          />
+        </details>
+      )}
+      {!renewing && (
+        <OtherWays
+          name={name}
+          privateKey={generated.privateKey}
+          passphrase={passphrase}
+          encrypted={generated.encrypted}
+        />
+      )}
 
       <div className="action-row step-actions">
         <button
@@ -151,7 +105,7 @@ export function CopyStep({ generated, passphrase, user, onPasted }: CopyStepProp
           className="button button-primary"
           onClick={() => (saved ? onPasted() : setConfirming(true))}
         >
-          I have added it to Seqera
+          {renewing ? 'I have updated it in Seqera' : 'I have added it to Seqera'}
         </button>
       </div>
 
@@ -166,52 +120,6 @@ export function CopyStep({ generated, passphrase, user, onPasted }: CopyStepProp
         confirmLabel="Continue anyway"
         onConfirm={onPasted}
       />
-    </>
-  );
-}
-
-/** One field of Seqera's form: its label, the value, and a copy button named after the label. */
-function SeqeraField({
-  label,
-  value,
-  copyText,
-  copyLabel,
-  children,
-}: {
-  label: string;
-  value: string;
-  /** What the button copies, when it is not the value shown (a masked passphrase). */
-  copyText?: string;
-  copyLabel: string;
-  children?: ReactNode;
-}) {
-  return (
-    <div className="seqera-field">
-      <dt>{label}</dt>
-      <dd>
-        <span className="mono field-value">{value}</span>{' '}
-        <CopyButton text={copyText ?? value} label="Copy" accessibleLabel={copyLabel} />
-        {children}
-      </dd>
-    </div>
-  );
-}
-
-function CommandBlock({
-  label,
-  text,
-  copyLabel,
-}: {
-  label: string;
-  text: string;
-  copyLabel: string;
-}) {
-  return (
-    <>
-      <pre className="code-block" aria-label={label}>
-        {text}
-      </pre>
-      <CopyButton text={text} label="Copy" accessibleLabel={copyLabel} />
     </>
   );
 }

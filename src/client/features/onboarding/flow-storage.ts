@@ -8,25 +8,28 @@ import * as z from 'zod/mini';
 export const onboardingSteps = ['intro', 'generate', 'copy', 'check', 'done'] as const;
 export type OnboardingStep = (typeof onboardingSteps)[number];
 
+const nameSchema = z.string().check(z.maxLength(100));
+const fingerprintSchema = z.string().check(z.regex(/^SHA256:[A-Za-z0-9+/]{43}$/));
+
 /**
- * What survives a reload: the step and the key's identity. Never the private key or the
- * passphrase; those live only in the page's memory, so a reload loses them by design.
+ * What survives a reload: the step, the key's identity and, for a renewal, the old key's. Never
+ * the private key or the passphrase; those live only in the page's memory, so a reload loses
+ * them by design.
  */
 const savedFlowSchema = z.strictObject({
   step: z.enum(onboardingSteps),
   key: z.nullable(
-    z.strictObject({
-      name: z.string().check(z.maxLength(100)),
-      fingerprint: z.string().check(z.regex(/^SHA256:[A-Za-z0-9+/]{43}$/)),
-      encrypted: z.boolean(),
-    }),
+    z.strictObject({ name: nameSchema, fingerprint: fingerprintSchema, encrypted: z.boolean() }),
   ),
+  /** The Seqera key this flow replaces: removed once the user says Seqera has the new one. */
+  renews: z.nullable(z.strictObject({ name: nameSchema, fingerprint: fingerprintSchema })),
 });
 export type SavedFlow = z.infer<typeof savedFlowSchema>;
 export type FlowKey = NonNullable<SavedFlow['key']>;
+export type RenewedKey = NonNullable<SavedFlow['renews']>;
 
 export const ONBOARDING_STORAGE_KEY = 'keysmith.onboarding';
-export const initialFlow: SavedFlow = { step: 'intro', key: null };
+export const initialFlow: SavedFlow = { step: 'intro', key: null, renews: null };
 
 /**
  * The saved flow of this tab (sessionStorage: a reload keeps it, another tab starts afresh), or

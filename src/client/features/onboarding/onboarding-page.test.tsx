@@ -1,93 +1,29 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sshKeygenPublicFromPrivate } from '../../../testing/ssh-keygen.ts';
+import { describe, expect, it } from 'vitest';
 import type { FileWarning } from '../../../api/ssh-keys.ts';
 import { decodePrivateKey } from '../../../openssh/private-key.ts';
-import { createHandlers } from '../../../mocks/handlers.ts';
-import { createSeqeraModel } from '../../../mocks/seqera-handlers.ts';
-import {
-  createMemoryKeyStore,
-  type MemoryKeyStore,
-} from '../../../server/store/memory-key-store.ts';
+import { sshKeygenPublicFromPrivate } from '../../../testing/ssh-keygen.ts';
 import { renderApp } from '../../test/render-app.tsx';
 import { ONBOARDING_STORAGE_KEY } from './flow-storage.ts';
-import { OnboardingPage } from './lazy-onboarding-page.tsx';
 import { SEQERA_NAME_PATTERN } from './seqera.ts';
+import { createHandlers } from '../../../mocks/handlers.ts';
+import { createMemoryKeyStore } from '../../../server/store/memory-key-store.ts';
+import {
+  clipboardAfter,
+  generateThroughFlow,
+  setupOnboardingServer,
+} from './onboarding-test-server.ts';
 
-const server = setupServer();
-let store: MemoryKeyStore;
-/** What the mock's file reports as making sshd ignore it; tests set and clear it. */
-let warnings: FileWarning[];
-/** Every request the page sent, as method, path and body text. */
-let sent: { method: string; origin: string; path: string; body: string; authorization: string }[];
+const { state } = setupOnboardingServer(
+  () => createMemoryKeyStore('', { path: '/home/ada/.ssh/authorized_keys' }),
+  createHandlers,
+);
 
 const modeWarning: FileWarning = {
   code: 'home-mode',
   message: '/home/ada is writable by group or others: sshd (StrictModes) ignores your keys.',
   fix: 'chmod go-w /home/ada',
 };
-
-// The page is a lazily loaded chunk (see lazy-onboarding-page.tsx); these tests are about the
-// flow, so they start with it loaded, as after a hover of a "Get started" link.
-beforeAll(async () => {
-  // Awaited, not returned: vitest would call a returned function as the teardown.
-  await OnboardingPage.preload();
-});
-
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  server.events.on('request:start', ({ request }) => {
-    void request
-      .clone()
-      .text()
-      .then((body) => {
-        const url = new URL(request.url);
-        sent.push({
-          method: request.method,
-          origin: url.origin,
-          path: url.pathname,
-          body,
-          authorization: request.headers.get('Authorization') ?? '',
-        });
-      });
-  });
-});
-beforeEach(() => {
-  sessionStorage.clear();
-  warnings = [];
-  store = createMemoryKeyStore('', { path: '/home/ada/.ssh/authorized_keys' });
-  // The same server routes, over a store whose list can also report StrictModes warnings.
-  server.resetHandlers(
-    ...createHandlers({
-      ...store,
-      list: async () => ({ ...(await store.list()), warnings }),
-    }),
-  );
-  sent = [];
-});
-afterAll(() => server.close());
-
-async function clipboardAfter(click: () => Promise<void>): Promise<string> {
-  await click();
-  return navigator.clipboard.readText();
-}
-
-/** Opens the flow, begins, and generates with `passphrase`; returns at step 3. */
-async function generateThroughFlow(passphrase: string) {
-  const app = renderApp('/get-started');
-  await app.user.click(screen.getByRole('button', { name: 'Begin' }));
-  const form = await screen.findByRole('form', { name: 'Generate a key for Seqera' });
-  await waitFor(() => expect(within(form).getByLabelText('Name')).toHaveValue('seqera-ada'));
-  if (passphrase !== '') {
-    await app.user.type(within(form).getByLabelText('Passphrase'), passphrase);
-    await app.user.type(within(form).getByLabelText('Confirm passphrase'), passphrase);
-  }
-  await app.user.click(within(form).getByRole('button', { name: 'Generate Key' }));
-  await screen.findByRole('heading', { name: 'Step 3 of 5: Add it to Seqera Platform' });
-  return app;
-}
 
 function copyButton(name: string) {
   return screen.getByRole('button', { name });
@@ -131,7 +67,7 @@ describe('onboarding: steps 1 and 2', () => {
     const form = await screen.findByRole('form', { name: 'Generate a key for Seqera' });
     expect(screen.getByRole('heading', { name: /Step 2 of 5/ })).toHaveFocus();
     await waitFor(() => expect(within(form).getByLabelText('Name')).toHaveValue('seqera-ada'));
-    expect(within(form).getByLabelText('Expires')).toHaveValue('90');
+    expect(form).toHaveTextContent(/Expires: in 90 days, on \d{4}-\d{2}-\d{2}\. sshd itself/);
     // Access is fixed: no choice offered, the reason said.
     expect(within(form).queryByRole('radio')).not.toBeInTheDocument();
     expect(form).toHaveTextContent('Access: Restricted');
@@ -141,7 +77,7 @@ describe('onboarding: steps 1 and 2', () => {
   });
 
   it('suggests another name when seqera-<user> is already in the file', async () => {
-    await store.add(
+    await state.store.add(
       { publicKey: sshKeyLine(), name: 'seqera-ada', access: 'restricted' },
       new Date(),
     );
@@ -151,7 +87,7 @@ describe('onboarding: steps 1 and 2', () => {
     await waitFor(() => expect(within(form).getByLabelText('Name')).toHaveValue('seqera-ada-2'));
   });
 
-  it('refuses a name Seqera would refuse, mismatched passphrases and a past date; sends nothing', async () => {
+  it('refuses a name Seqera would refuse and mismatched passphrases; sends nothing', async () => {
     const { user } = renderApp('/get-started');
     await user.click(screen.getByRole('button', { name: 'Begin' }));
     const form = await screen.findByRole('form', { name: 'Generate a key for Seqera' });
@@ -161,8 +97,6 @@ describe('onboarding: steps 1 and 2', () => {
     await user.type(name, 'seqera ada!');
     await user.type(within(form).getByLabelText('Passphrase'), 'one');
     await user.type(within(form).getByLabelText('Confirm passphrase'), 'two');
-    await user.selectOptions(within(form).getByLabelText('Expires'), 'date');
-    await user.type(within(form).getByLabelText('Expiry date'), '2001-02-03');
     await user.click(within(form).getByRole('button', { name: 'Generate Key' }));
 
     expect(name).toBeInvalid();
@@ -170,13 +104,10 @@ describe('onboarding: steps 1 and 2', () => {
     expect(within(form).getByLabelText('Confirm passphrase')).toHaveAccessibleDescription(
       'The passphrases do not match. Type the same passphrase twice.',
     );
-    expect(within(form).getByLabelText('Expiry date')).toHaveAccessibleDescription(
-      'Choose a date in the future.',
-    );
     await user.clear(name);
     await user.click(within(form).getByRole('button', { name: 'Generate Key' }));
     expect(name).toHaveAccessibleDescription(/Enter a name for the key\./);
-    expect(sent.filter((request) => request.method !== 'GET')).toEqual([]);
+    expect(state.sent.filter((request) => request.method !== 'GET')).toEqual([]);
     expect(screen.getByRole('heading', { name: /Step 2 of 5/ })).toBeInTheDocument();
   });
 });
@@ -187,10 +118,10 @@ describe('onboarding: the whole flow', () => {
     const { user } = await generateThroughFlow(passphrase);
 
     // The public key is in the file, restricted and expiring, named after the flow.
-    expect(store.text()).toMatch(
+    expect(state.store.text()).toMatch(
       /^# keysmith name=seqera-ada added=\S+\nrestrict,expiry-time="\d{8}\S*" ssh-ed25519 \S+ seqera-ada\n$/,
     );
-    const [listed] = (await store.list()).keys;
+    const [listed] = (await state.store.list()).keys;
     if (!listed) throw new Error('no key in the store');
 
     expect(await clipboardAfter(() => user.click(copyButton('Copy Name')))).toBe('seqera-ada');
@@ -215,6 +146,11 @@ describe('onboarding: the whole flow', () => {
     expect(document.body.textContent).not.toContain(passphrase);
     expect(await clipboardAfter(() => user.click(copyButton('Copy Linux user name')))).toBe('ada');
 
+    // The tw command and the API body are folded away below Seqera's form.
+    const otherWays = screen.getByText(/^Other ways to add it/);
+    expect(otherWays.closest('details')).not.toHaveAttribute('open');
+    await user.click(otherWays);
+    expect(otherWays.closest('details')).toHaveAttribute('open');
     expect(screen.getByLabelText('tw command')).toHaveTextContent(
       'tw credentials add ssh -n seqera-ada -k ~/.ssh/seqera-ada -p',
     );
@@ -241,6 +177,7 @@ describe('onboarding: the whole flow', () => {
     expect(JSON.parse(saved)).toEqual({
       step: 'copy',
       key: { name: 'seqera-ada', fingerprint: listed.fingerprint, encrypted: true },
+      renews: null,
     });
 
     await user.click(screen.getByRole('button', { name: 'I have added it to Seqera' }));
@@ -262,13 +199,15 @@ describe('onboarding: the whole flow', () => {
 
     await user.click(screen.getByRole('button', { name: 'Finish' }));
     expect(await screen.findByRole('heading', { name: 'Step 5 of 5: Done' })).toBeInTheDocument();
-    expect(screen.getByRole('status')).toHaveTextContent(
-      'Seqera Platform can now log in to this cluster as ada with the key seqera-ada.',
+    const done = screen.getByRole('heading', { name: /Step 5 of 5/ }).parentElement;
+    expect(done).toHaveTextContent(
+      'The key seqera-ada is in /home/ada/.ssh/authorized_keys on this host, restricted to commands, and sshd accepts the file.',
     );
+    expect(done).not.toHaveTextContent(/can now log in|logged in|Waiting for the first login/);
 
     // Only GETs and the one POST of the public key went to our server: never the private
     // key, the passphrase or the JSON built for Seqera.
-    const bodies = sent.filter((request) => request.method !== 'GET');
+    const bodies = state.sent.filter((request) => request.method !== 'GET');
     expect(bodies.map((request) => `${request.method} ${request.path}`)).toEqual([
       'POST /api/ssh-keys',
     ]);
@@ -278,7 +217,7 @@ describe('onboarding: the whole flow', () => {
       'name',
       'publicKey',
     ]);
-    for (const request of sent) {
+    for (const request of state.sent) {
       expect(request.path.startsWith('/api/')).toBe(true);
       expect(request.body).not.toContain('PRIVATE KEY');
       expect(request.body).not.toContain(privateKey.split('\n')[1]);
@@ -344,7 +283,7 @@ describe('onboarding: step 5, sshd would ignore the file', () => {
   it('stops with the fix, and continues once "Check again" finds it fixed', async () => {
     const { user } = await generateThroughFlow('');
     await user.click(screen.getByRole('button', { name: 'Copy SSH private key' }));
-    warnings = [modeWarning];
+    state.warnings = [modeWarning];
     await user.click(screen.getByRole('button', { name: 'I have added it to Seqera' }));
 
     expect(await screen.findByRole('alert')).toHaveTextContent(
@@ -362,7 +301,7 @@ describe('onboarding: step 5, sshd would ignore the file', () => {
     await waitFor(() => expect(screen.getByRole('button', { name: 'Check again' })).toBeEnabled());
     expect(screen.queryByRole('button', { name: 'Finish' })).not.toBeInTheDocument();
 
-    warnings = [];
+    state.warnings = [];
     await user.click(screen.getByRole('button', { name: 'Check again' }));
     await user.click(await screen.findByRole('button', { name: 'Finish' }));
     expect(await screen.findByRole('heading', { name: /Step 5 of 5: Done/ })).toBeInTheDocument();
@@ -371,206 +310,12 @@ describe('onboarding: step 5, sshd would ignore the file', () => {
   it('says so when the key was deleted elsewhere', async () => {
     const { user } = await generateThroughFlow('');
     await user.click(screen.getByRole('button', { name: 'Copy SSH private key' }));
-    const [listed] = (await store.list()).keys;
-    await store.remove(listed?.fingerprint ?? '');
+    const [listed] = (await state.store.list()).keys;
+    await state.store.remove(listed?.fingerprint ?? '');
     await user.click(screen.getByRole('button', { name: 'I have added it to Seqera' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(
       /The key seqera-ada \(SHA256:\S+\) is no longer in \/home\/ada\/\.ssh\/authorized_keys/,
     );
-  });
-});
-
-describe('onboarding: step 6, reload', () => {
-  it('after a reload on step 3 says the private key is gone; "Start over" asks, then deletes the key', async () => {
-    const first = await generateThroughFlow('secret words');
-    const [listed] = (await store.list()).keys;
-    first.unmount();
-
-    const { user } = renderApp('/get-started');
-    expect(screen.getByRole('heading', { name: /Step 3 of 5/ })).toBeInTheDocument();
-    expect(screen.getByText(/^The private key is gone\./).parentElement).toHaveTextContent(
-      'The private key is gone. This page was reloaded (or left) after the key seqera-ada was made. Keysmith never stores a private key, not even in this browser, so it was lost with the page: this is by design, not a fault.',
-    );
-    expect(screen.queryByRole('button', { name: 'Copy SSH private key' })).not.toBeInTheDocument();
-
-    await user.click(screen.getByRole('button', { name: 'Start over with a new key' }));
-    const confirm = screen.getByRole('alertdialog', { name: 'Start over?' });
-    expect(confirm).toHaveTextContent(listed?.fingerprint ?? 'none');
-    await user.click(within(confirm).getByRole('button', { name: 'Cancel' }));
-    expect(store.text()).toContain('seqera-ada');
-
-    await user.click(screen.getByRole('button', { name: 'Start over' }));
-    await user.click(
-      within(screen.getByRole('alertdialog', { name: 'Start over?' })).getByRole('button', {
-        name: 'Remove key and start over',
-      }),
-    );
-    expect(
-      await screen.findByRole('heading', { name: 'Step 1 of 5: What will happen' }),
-    ).toBeInTheDocument();
-    expect(store.text()).toBe('');
-    expect(sessionStorage.getItem(ONBOARDING_STORAGE_KEY)).toBeNull();
-    expect(sent.filter((request) => request.method === 'DELETE')).toHaveLength(1);
-  });
-
-  it('after a reload on step 3, "I already pasted it" goes on to the check, which needs no key', async () => {
-    const first = await generateThroughFlow('');
-    first.unmount();
-    const { user } = renderApp('/get-started');
-    await user.click(screen.getByRole('button', { name: 'I already pasted it into Seqera' }));
-    expect(await screen.findByRole('listitem', { name: 'seqera-ada' })).toBeInTheDocument();
-    expect(
-      screen.getByText(/This page was reloaded: the private key is no longer here, by design\./),
-    ).toHaveAttribute('role', 'note');
-  });
-
-  it('"Start over" when the key is already gone still starts over', async () => {
-    const first = await generateThroughFlow('');
-    first.unmount();
-    await store.remove((await store.list()).keys[0]?.fingerprint ?? '');
-    const { user } = renderApp('/get-started');
-    await user.click(screen.getByRole('button', { name: 'Start over' }));
-    await user.click(screen.getByRole('button', { name: 'Remove key and start over' }));
-    expect(await screen.findByRole('heading', { name: /Step 1 of 5/ })).toBeInTheDocument();
-  });
-
-  it('"Start over" after Finish keeps the key: the flow finished with it', async () => {
-    const { user } = await generateThroughFlow('');
-    await user.click(screen.getByRole('button', { name: 'Copy SSH private key' }));
-    await user.click(screen.getByRole('button', { name: 'I have added it to Seqera' }));
-    await user.click(await screen.findByRole('button', { name: 'Finish' }));
-    await user.click(screen.getByRole('button', { name: 'Start over' }));
-    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
-    expect(await screen.findByRole('heading', { name: /Step 1 of 5/ })).toBeInTheDocument();
-    expect(store.text()).toContain('seqera-ada');
-    expect(sent.filter((request) => request.method === 'DELETE')).toEqual([]);
-  });
-
-  it('ignores a saved entry that is not its own (edited or from another version)', () => {
-    for (const raw of [
-      'not json',
-      JSON.stringify({ step: 'copy', key: null }),
-      JSON.stringify({ step: 'warp', key: null }),
-      JSON.stringify({
-        step: 'copy',
-        key: { name: 'x', fingerprint: 'SHA256:short', encrypted: false },
-      }),
-      JSON.stringify({
-        step: 'check',
-        key: { name: 'x', fingerprint: `SHA256:${'A'.repeat(43)}`, encrypted: false },
-        privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----',
-      }),
-    ]) {
-      sessionStorage.setItem(ONBOARDING_STORAGE_KEY, raw);
-      const { unmount } = renderApp('/get-started');
-      expect(screen.getByRole('heading', { name: /Step 1 of 5/ })).toBeInTheDocument();
-      unmount();
-    }
-  });
-});
-
-describe('onboarding: Send to Seqera Platform (optional)', () => {
-  const apiUrl = 'https://api.cloud.seqera.io';
-  const token = 'eyJ0aWQiOiA0Mn0.seqera-token-for-tests';
-
-  function sendForm() {
-    const form = screen.getByRole('form', { name: 'Send to Seqera Platform' });
-    expect(within(form).getByLabelText('Seqera API URL')).toHaveValue(apiUrl);
-    return form;
-  }
-
-  it('creates the credential from the browser; the token goes to Seqera only and is then dropped', async () => {
-    const seqera = createSeqeraModel(apiUrl, token);
-    server.use(...seqera.handlers);
-    const passphrase = 'for seqera';
-    const { user } = await generateThroughFlow(passphrase);
-    const form = sendForm();
-    await user.type(within(form).getByLabelText('Access token'), token);
-    await user.type(within(form).getByLabelText('Workspace id'), '42');
-    await user.click(within(form).getByRole('button', { name: 'Send to Seqera Platform' }));
-
-    expect(await within(form).findByText(/Seqera Platform saved the credential/)).toHaveTextContent(
-      'Seqera Platform saved the credential seqera-ada in workspace 42 (id cred0001). Continue below.',
-    );
-    expect(within(form).getByLabelText('Access token')).toHaveValue('');
-    expect(seqera.credentials).toHaveLength(1);
-    const created = seqera.credentials[0];
-    expect(created?.name).toBe('seqera-ada');
-    expect(created?.workspaceId).toBe('42');
-    expect(created?.keys.passphrase).toBe(passphrase);
-    const [listed] = (await store.list()).keys;
-    expect(sshKeygenPublicFromPrivate(created?.keys.privateKey ?? '', passphrase)).toBe(
-      listed?.publicKey,
-    );
-
-    const toSeqera = sent.filter((request) => request.origin === apiUrl);
-    expect(toSeqera.map((request) => `${request.method} ${request.path}`)).toEqual([
-      'POST /credentials',
-    ]);
-    expect(toSeqera[0]?.authorization).toBe(`Bearer ${token}`);
-    for (const request of sent.filter((candidate) => candidate.origin !== apiUrl)) {
-      expect(request.path.startsWith('/api/')).toBe(true);
-      expect(`${request.body}${request.authorization}`).not.toContain(token);
-      expect(request.body).not.toContain('PRIVATE KEY');
-    }
-    for (let index = 0; index < sessionStorage.length; index += 1) {
-      expect(sessionStorage.getItem(sessionStorage.key(index) ?? '')).not.toContain(token);
-    }
-
-    // Sent counts as saved: continuing does not ask.
-    await user.click(screen.getByRole('button', { name: 'I have added it to Seqera' }));
-    expect(await screen.findByRole('heading', { name: /Step 4 of 5/ })).toBeInTheDocument();
-  });
-
-  it("explains Seqera's 401 and 409, and checks the fields before sending", async () => {
-    const seqera = createSeqeraModel(apiUrl, token);
-    server.use(...seqera.handlers);
-    const { user } = await generateThroughFlow('');
-    const form = sendForm();
-    const send = within(form).getByRole('button', { name: 'Send to Seqera Platform' });
-
-    await user.click(send);
-    expect(within(form).getByRole('alert')).toHaveTextContent('Enter a Seqera access token');
-    await user.type(within(form).getByLabelText('Access token'), 'wrong-token');
-    await user.type(within(form).getByLabelText('Workspace id'), 'my-lab');
-    await user.click(send);
-    expect(within(form).getByRole('alert')).toHaveTextContent('A workspace id is a number');
-    expect(sent.filter((request) => request.origin === apiUrl)).toEqual([]);
-
-    await user.clear(within(form).getByLabelText('Workspace id'));
-    await user.click(send);
-    expect(await within(form).findByText(/refused the access token/)).toHaveTextContent(
-      'Seqera refused the access token (401). Check that you copied all of it, or create a new one in Seqera: user menu → Your tokens.',
-    );
-
-    // Someone already made this name in the personal workspace.
-    await user.clear(within(form).getByLabelText('Access token'));
-    await user.type(within(form).getByLabelText('Access token'), token);
-    await user.click(send);
-    await within(form).findByText(/saved the credential seqera-ada in your personal workspace/);
-    await user.type(within(form).getByLabelText('Access token'), token);
-    await user.click(send);
-    expect(await within(form).findByRole('alert')).toHaveTextContent(
-      'A credential named seqera-ada already exists in your personal workspace (409). Delete or rename it in Seqera, or start over with another name.',
-    );
-    expect(seqera.credentials).toHaveLength(1);
-  });
-
-  it('says what to do when the browser cannot reach Seqera (CSP, CORS, network)', async () => {
-    server.use(http.post('https://seqera.example.org/api/credentials', () => HttpResponse.error()));
-    const { user } = await generateThroughFlow('');
-    const form = sendForm();
-    await user.clear(within(form).getByLabelText('Seqera API URL'));
-    await user.type(
-      within(form).getByLabelText('Seqera API URL'),
-      'https://seqera.example.org/api',
-    );
-    await user.type(within(form).getByLabelText('Access token'), token);
-    await user.click(within(form).getByRole('button', { name: 'Send to Seqera Platform' }));
-    expect(await within(form).findByRole('alert')).toHaveTextContent(
-      "This page could not reach https://seqera.example.org/api. Keysmith lets its page connect only to the Keysmith server and to the Seqera API named by the server's --seqera-api flag (Content-Security-Policy connect-src)",
-    );
-    expect(within(form).getByRole('alert')).toHaveTextContent('Copy the JSON body above');
   });
 });
 

@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
-import { Link } from 'wouter';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { meQueryOptions } from '../../api/me-query-options.ts';
+import type { LeaveHandler } from '../../app/navigation-guard.ts';
 import type { GeneratedKey } from '../ssh-keys/generated-key.ts';
 import { CheckStep } from './check-step.tsx';
 import { CopyStep } from './copy-step.tsx';
+import { DoneStep } from './done-step.tsx';
 import {
   initialFlow,
   loadFlow,
@@ -14,13 +15,17 @@ import {
   type SavedFlow,
 } from './flow-storage.ts';
 import { GenerateStep } from './generate-step.tsx';
-import { StartOverDialog } from './start-over-dialog.tsx';
+import { IntroStep } from './intro-step.tsx';
+import { RemoveFlowKeyDialog } from './remove-flow-key-dialog.tsx';
+import { useNavigationGuard } from './use-navigation-guard.ts';
 
 /** The private key and its passphrase: in this component's memory only, never in storage. */
 interface Secret {
   generated: GeneratedKey;
   passphrase: string;
 }
+
+const ONBOARDING_PATH = '/get-started';
 
 const stepTitles: Record<OnboardingStep, string> = {
   intro: 'What will happen',
@@ -30,9 +35,15 @@ const stepTitles: Record<OnboardingStep, string> = {
   done: 'Done',
 };
 
+/** Where the user asked to go from step 3, and how to get there once the key is removed. */
+interface Leaving {
+  to: string;
+  go: () => void;
+}
+
 /**
- * "Get started": from nothing to a Seqera Platform SSH credential that can log in as the user.
- * Reuses the SSH Keys page's generation, list and file warnings.
+ * "Get started": from nothing to a Seqera Platform SSH credential that can log in as the user,
+ * or a new key for an existing one. Reuses the SSH Keys page's generation, list and warnings.
  */
 export function OnboardingPage() {
   const me = useQuery(meQueryOptions());
@@ -41,6 +52,7 @@ export function OnboardingPage() {
   const [restored, setRestored] = useState(() => flow.step !== 'intro' && flow.step !== 'generate');
   const [secret, setSecret] = useState<Secret | null>(null);
   const [confirmingStartOver, setConfirmingStartOver] = useState(false);
+  const [leaving, setLeaving] = useState<Leaving | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const focusedStep = useRef(flow.step);
 
@@ -53,6 +65,12 @@ export function OnboardingPage() {
     heading.current?.focus();
   }, [flow.step]);
 
+  // While the private key is on screen, every in-app way out asks first, and leaving removes
+  // the key's public half: nobody would hold its private half.
+  const privateKeyShown = flow.step === 'copy' && secret !== null;
+  const askBeforeLeaving = useCallback<LeaveHandler>((to, go) => setLeaving({ to, go }), []);
+  useNavigationGuard(ONBOARDING_PATH, privateKeyShown ? askBeforeLeaving : null);
+
   function startOver() {
     setSecret(null);
     setRestored(false);
@@ -63,6 +81,8 @@ export function OnboardingPage() {
   // A key the flow made and never finished with is removed on "Start over" (after asking).
   const unfinishedKey = flow.step !== 'done' ? flow.key : null;
   const stepIndex = onboardingSteps.indexOf(flow.step);
+  // After a reload on step 3 the notice offers its own "Start over with a new key".
+  const keyGone = flow.step === 'copy' && secret === null;
 
   return (
     <section className="page onboarding" aria-labelledby="onboarding-title">
@@ -84,11 +104,12 @@ export function OnboardingPage() {
       <div className="onboarding-step">
         <h2 ref={heading} tabIndex={-1} className="step-title">
           Step {stepIndex + 1} of {onboardingSteps.length}: {stepTitles[flow.step]}
+          {flow.renews ? ` (renewing ${flow.renews.name})` : ''}
         </h2>
         {renderStep()}
       </div>
 
-      {flow.step !== 'intro' && (
+      {flow.step !== 'intro' && !keyGone && (
         <div className="start-over">
           <button
             type="button"
@@ -100,10 +121,45 @@ export function OnboardingPage() {
         </div>
       )}
       {confirmingStartOver && unfinishedKey && (
-        <StartOverDialog
-          flowKey={unfinishedKey}
+        <RemoveFlowKeyDialog
+          fingerprint={unfinishedKey.fingerprint}
+          title="Start over?"
+          description={
+            <>
+              This removes the key <strong>{unfinishedKey.name}</strong> (
+              <span className="mono">{unfinishedKey.fingerprint}</span>) that this flow made from
+              your authorized_keys, then starts again with a new key. If you already added it to
+              Seqera Platform, delete that credential there too.
+              {flow.renews ? ` The old key ${flow.renews.name} stays.` : ''}
+            </>
+          }
+          confirmLabel="Remove key and start over"
           onCancel={() => setConfirmingStartOver(false)}
           onRemoved={startOver}
+        />
+      )}
+      {leaving && flow.key && (
+        <RemoveFlowKeyDialog
+          fingerprint={flow.key.fingerprint}
+          title="Leave without the private key?"
+          description={
+            <>
+              The private key of <strong>{flow.key.name}</strong> is only on this page, and leaving
+              loses it. So that no key nobody holds can log in as you, leaving also removes its
+              public half (<span className="mono">{flow.key.fingerprint}</span>) from your
+              authorized_keys. If you already added it to Seqera, stay and select “
+              {flow.renews ? 'I have updated it in Seqera' : 'I have added it to Seqera'}”.
+            </>
+          }
+          cancelLabel="Stay"
+          confirmLabel="Remove key and leave"
+          onCancel={() => setLeaving(null)}
+          onRemoved={() => {
+            // Saved now: this page unmounts on the way out, before its effects would run.
+            saveFlow(initialFlow);
+            setLeaving(null);
+            leaving.go();
+          }}
         />
       )}
     </section>
@@ -113,21 +169,10 @@ export function OnboardingPage() {
     switch (flow.step) {
       case 'intro':
         return (
-          <>
-            <p>
-              Keysmith makes a new SSH key in this browser and adds its public half to your{' '}
-              <code>~/.ssh/authorized_keys</code>, so it can log in as you. You then paste its
-              private half into a Seqera Platform SSH credential, and Seqera can reach this cluster
-              as you.
-            </p>
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={() => setFlow({ step: 'generate', key: null })}
-            >
-              Begin
-            </button>
-          </>
+          <IntroStep
+            user={me.data?.user ?? null}
+            onBegin={(renews) => setFlow({ step: 'generate', key: null, renews })}
+          />
         );
       case 'generate':
         if (!me.data) {
@@ -144,9 +189,11 @@ export function OnboardingPage() {
         return (
           <GenerateStep
             user={me.data.user}
+            renews={flow.renews}
             onGenerated={(generated, passphrase) => {
               setSecret({ generated, passphrase });
               setFlow({
+                ...flow,
                 step: 'copy',
                 key: {
                   name: generated.name,
@@ -172,6 +219,8 @@ export function OnboardingPage() {
             generated={secret.generated}
             passphrase={secret.passphrase}
             user={me.data?.user ?? ''}
+            renewing={flow.renews !== null}
+            seqeraApis={me.data?.seqeraApis ?? []}
             onPasted={() => {
               // Leaving step 3 drops the private key: nothing after it needs the key.
               setSecret(null);
@@ -199,17 +248,9 @@ export function OnboardingPage() {
         );
       case 'done':
         return (
-          <>
-            <p role="status" className="ok-text">
-              Seqera Platform can now log in to this cluster as {me.data?.user ?? 'you'} with the
-              key <strong>{flow.key?.name}</strong>.
-            </p>
-            <p>
-              The key stays on your <Link href="/ssh-keys">SSH Keys</Link> page, where you can
-              delete it when Seqera no longer needs it. Before it expires, run this flow again for a
-              new key and update the credential in Seqera.
-            </p>
-          </>
+          flow.key && (
+            <DoneStep flowKey={flow.key} renews={flow.renews} user={me.data?.user ?? ''} />
+          )
         );
       default:
         return flow.step satisfies never;

@@ -1,5 +1,5 @@
 import { useId, useState, type SubmitEvent } from 'react';
-import { DEFAULT_SEQERA_API_URL, credentialsUrl } from './seqera.ts';
+import { credentialsUrl } from './seqera.ts';
 import { sendCredentialsToSeqera, type SendResult } from './seqera-api.ts';
 
 type SendState =
@@ -7,6 +7,8 @@ type SendState =
 
 interface SendToSeqeraProps {
   name: string;
+  /** The Seqera APIs the server lets this page reach (`--seqera-api`, its CSP connect-src). */
+  apiUrls: readonly string[];
   /** The JSON body of `POST /credentials`, built by the page. */
   body: string;
   onCreated: () => void;
@@ -14,11 +16,12 @@ interface SendToSeqeraProps {
 
 /**
  * Optional: the credential sent from this browser to Seqera's API with a token the user types.
- * The token lives in this component's state until sent, and nowhere else.
+ * The token lives in this component's state until sent, and nowhere else. Offered only when
+ * the server names Seqera APIs: the page's CSP lets it reach those and no others.
  */
-export function SendToSeqera({ name, body, onCreated }: SendToSeqeraProps) {
+export function SendToSeqera({ name, apiUrls, body, onCreated }: SendToSeqeraProps) {
   const id = useId();
-  const [apiUrl, setApiUrl] = useState(DEFAULT_SEQERA_API_URL);
+  const [apiUrl, setApiUrl] = useState(apiUrls[0] ?? '');
   const [token, setToken] = useState('');
   const [workspaceId, setWorkspaceId] = useState('');
   const [state, setState] = useState<SendState>({ kind: 'idle' });
@@ -33,7 +36,14 @@ export function SendToSeqera({ name, body, onCreated }: SendToSeqeraProps) {
       return;
     }
     try {
-      credentialsUrl(apiUrl, workspaceId.trim());
+      const origin = new URL(credentialsUrl(apiUrl, workspaceId.trim())).origin;
+      if (!apiUrls.includes(origin)) {
+        setState({
+          kind: 'invalid',
+          message: `This Keysmith may send only to ${apiUrls.join(' or ')} (its --seqera-api): use one of those, or fill in Seqera's form above.`,
+        });
+        return;
+      }
     } catch (error) {
       setState({
         kind: 'invalid',
@@ -71,8 +81,13 @@ export function SendToSeqera({ name, body, onCreated }: SendToSeqeraProps) {
           value={apiUrl}
           autoComplete="off"
           spellCheck={false}
+          aria-describedby={`${id}-url-hint`}
           onChange={(event) => setApiUrl(event.target.value)}
         />
+        <p id={`${id}-url-hint`} className="hint">
+          This Keysmith may send to {apiUrls.join(' or ')}; a Seqera Enterprise API usually ends in
+          /api.
+        </p>
       </div>
       <div className="field">
         <label htmlFor={`${id}-token`}>Access token</label>
@@ -138,9 +153,9 @@ function stateMessage(state: SendState, name: string, apiUrl: string, workspaceI
     case 'name-taken':
       return `A credential named ${name} already exists in ${where} (409). Delete or rename it in Seqera, or start over with another name.`;
     case 'blocked':
-      return `This page could not reach ${apiUrl}. Keysmith lets its page connect only to the Keysmith server and to the Seqera API named by the server's --seqera-api flag (Content-Security-Policy connect-src), and Seqera's API must also accept requests from this page (CORS); a wrong address fails the same way. Copy the JSON body above and send it with curl, or use the tw command or Seqera's form.`;
+      return `This page could not reach ${apiUrl}: check the address, the network, and that Seqera's API accepts requests from this page (CORS). Or fill in Seqera's form above.`;
     case 'failed':
-      return `Seqera answered ${state.status === 0 ? 'nothing' : state.status}: ${state.message} Retry, or copy the JSON body above instead.`;
+      return `Seqera answered ${state.status === 0 ? 'nothing' : state.status}: ${state.message} Retry, or fill in Seqera's form above.`;
     default:
       return state satisfies never;
   }

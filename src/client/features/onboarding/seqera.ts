@@ -27,6 +27,30 @@ export function seqeraCredentialName(user: string, taken: ReadonlySet<string> = 
   }
 }
 
+/**
+ * The user's Seqera keys in the list: those named as this flow names them, `seqera-<user>` or
+ * `seqera-<user>-N`, newest first (by the date Keysmith added them).
+ */
+export function seqeraKeysOf<K extends { name: string | null; addedAt: string | null }>(
+  keys: readonly K[],
+  user: string,
+): K[] {
+  const base = seqeraCredentialName(user);
+  return keys
+    .filter((key) => key.name !== null && (key.name === base || isNumbered(key.name, base)))
+    .sort((a, b) => (b.addedAt ?? '').localeCompare(a.addedAt ?? ''));
+}
+
+function isNumbered(name: string, base: string): boolean {
+  return name.startsWith(`${base}-`) && /^[2-9]\d*$/.test(name.slice(base.length + 1));
+}
+
+/** Days a Seqera key lives: 90, or the site's maximum when that is shorter (`--policy`). */
+export const SEQERA_KEY_DAYS = 90;
+export function seqeraKeyDays(maxLifetimeDays: number | null): number {
+  return maxLifetimeDays === null ? SEQERA_KEY_DAYS : Math.min(SEQERA_KEY_DAYS, maxLifetimeDays);
+}
+
 function checkName(name: string): void {
   if (!SEQERA_NAME_PATTERN.test(name)) {
     throw new RangeError(
