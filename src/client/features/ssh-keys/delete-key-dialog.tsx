@@ -7,7 +7,14 @@ import { useDeleteKey } from './use-ssh-key-mutations.ts';
  * Confirms a delete, naming the key and its fingerprint. A key Keysmith did not add may be the
  * one the user logs in with: that gets a stronger warning.
  */
-export function DeleteKeyDialog({ sshKey, onDone }: { sshKey: SshKey; onDone: () => void }) {
+export function DeleteKeyDialog({
+  sshKey,
+  onDone,
+}: {
+  sshKey: SshKey;
+  /** Closes the dialog; `deleted` says whether the key is gone. */
+  onDone: (deleted: boolean) => void;
+}) {
   const deleteKey = useDeleteKey();
   const busy = deleteKey.isPending;
   const name = keyDisplayName(sshKey);
@@ -15,7 +22,7 @@ export function DeleteKeyDialog({ sshKey, onDone }: { sshKey: SshKey; onDone: ()
     <ConfirmDialog
       open
       onOpenChange={(open) => {
-        if (!open && !busy) onDone();
+        if (!open && !busy) onDone(false);
       }}
       title={`Delete SSH key "${name}"?`}
       description={
@@ -25,7 +32,7 @@ export function DeleteKeyDialog({ sshKey, onDone }: { sshKey: SshKey; onDone: ()
         </>
       }
       confirmLabel={busy ? 'Deleting…' : 'Delete Key'}
-      onConfirm={() => deleteKey.mutate(sshKey.fingerprint, { onSuccess: onDone })}
+      onConfirm={() => deleteKey.mutate(sshKey.fingerprint, { onSuccess: () => onDone(true) })}
       busy={busy}
     >
       {!sshKey.managed && (

@@ -76,7 +76,7 @@ export const SshKeyRow = memo(function SshKeyRow({
   const lastUse = lastUseWords(key, lastUseTracked, now);
   const replaceable = actions?.onReplace !== undefined && key.access !== 'custom';
   return (
-    <li className="key-row" aria-labelledby={titleId}>
+    <li className="key-row" aria-labelledby={titleId} data-fingerprint={key.fingerprint}>
       <div className="key-row-line">
         <h2 id={titleId} className="key-name">
           <button

@@ -2,10 +2,12 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import type { SshKey } from '../../../api/ssh-keys.ts';
+import { canRetry } from '../../api/fetch-json.ts';
 import { policyQueryOptions } from '../../api/policy-query-options.ts';
 import { preloadableLazy } from '../../ui/preloadable-lazy.tsx';
 import { preloadOnboarding } from '../onboarding/lazy-onboarding-page.tsx';
 import type { GeneratedKey } from './generated-key.ts';
+import { useKeyFocus, type KeyFocusActions } from './key-focus.ts';
 import { SearchableKeyList } from './searchable-key-list.tsx';
 import { FileWarnings, IgnoredLines } from './ssh-key-list.tsx';
 import type { KeyRowActions } from './ssh-key-row.tsx';
@@ -59,13 +61,17 @@ export function SshKeysPage() {
   // enforces it on every add.
   const policy = useQuery(policyQueryOptions());
   const [dialog, setDialog] = useState<DialogState>({ kind: 'none' });
+  const { announcement, keyFocus } = useKeyFocus();
   // Stable, so that opening a dialog does not re-render the list.
   const rowActions = useMemo<KeyRowActions>(
     () => ({
-      onDelete: (key) => setDialog({ kind: 'delete', key }),
+      onDelete: (key) => {
+        keyFocus.deleting(key.fingerprint);
+        setDialog({ kind: 'delete', key });
+      },
       onIntent: preloadRowAction,
     }),
-    [],
+    [keyFocus],
   );
   const removeExpired = useMemo(
     () => (expired: readonly SshKey[]) => setDialog({ kind: 'remove-expired', keys: expired }),
@@ -80,7 +86,9 @@ export function SshKeysPage() {
   return (
     <section className="page" aria-labelledby="ssh-keys-title">
       <div className="page-head">
-        <h1 id="ssh-keys-title">SSH Keys</h1>
+        <h1 id="ssh-keys-title" className="page-title" tabIndex={-1}>
+          SSH Keys
+        </h1>
         {hasKeys && (
           <AddKeyButtons
             onGenerate={() => setDialog({ kind: 'generate' })}
@@ -105,14 +113,16 @@ export function SshKeysPage() {
       ) : keys.isError ? (
         <div role="alert" className="error-box">
           <p>Could not load your SSH keys: {keys.error.message}</p>
-          <button
-            type="button"
-            className="button button-secondary"
-            disabled={keys.isFetching}
-            onClick={() => void keys.refetch()}
-          >
-            Retry
-          </button>
+          {canRetry(keys.error) && (
+            <button
+              type="button"
+              className="button button-secondary"
+              disabled={keys.isFetching}
+              onClick={() => void keys.refetch()}
+            >
+              Retry
+            </button>
+          )}
         </div>
       ) : (
         <>
@@ -150,7 +160,10 @@ export function SshKeysPage() {
         </>
       )}
 
-      {renderDialog(dialog, setDialog, close)}
+      <p aria-live="polite" className="visually-hidden">
+        {announcement}
+      </p>
+      {renderDialog(dialog, setDialog, close, keyFocus)}
     </section>
   );
 }
@@ -184,6 +197,7 @@ function renderDialog(
   dialog: DialogState,
   setDialog: (state: DialogState) => void,
   close: () => void,
+  keyFocus: KeyFocusActions,
 ) {
   switch (dialog.kind) {
     case 'none':
@@ -196,11 +210,34 @@ function renderDialog(
         />
       );
     case 'generated':
-      return <KeyGeneratedDialog generated={dialog.generated} onClose={close} />;
+      return (
+        <KeyGeneratedDialog
+          generated={dialog.generated}
+          onClose={(removed) => {
+            if (!removed) keyFocus.added(dialog.generated);
+            close();
+          }}
+        />
+      );
     case 'import':
-      return <ImportKeyDialog onDone={close} />;
+      return (
+        <ImportKeyDialog
+          onDone={(added) => {
+            if (added) keyFocus.added(added);
+            close();
+          }}
+        />
+      );
     case 'delete':
-      return <DeleteKeyDialog sshKey={dialog.key} onDone={close} />;
+      return (
+        <DeleteKeyDialog
+          sshKey={dialog.key}
+          onDone={(deleted) => {
+            if (deleted) keyFocus.deleted('ssh-keys-title');
+            close();
+          }}
+        />
+      );
     case 'remove-expired':
       return <RemoveExpiredDialog keys={dialog.keys} onDone={close} />;
     default:
