@@ -6,6 +6,7 @@ import { canRetry } from '../../api/fetch-json.ts';
 import { policyQueryOptions } from '../../api/policy-query-options.ts';
 import { preloadableLazy } from '../../ui/preloadable-lazy.tsx';
 import { preloadOnboarding } from '../onboarding/lazy-onboarding-page.tsx';
+import { DirectoryCacheNote } from './directory-cache-note.tsx';
 import type { GeneratedKey } from './generated-key.ts';
 import { useKeyFocus, type KeyFocusActions } from './key-focus.ts';
 import { SearchableKeyList } from './searchable-key-list.tsx';
@@ -126,6 +127,7 @@ export function SshKeysPage() {
         </div>
       ) : (
         <>
+          <DirectoryCacheNote minutes={keys.data.directoryCacheMinutes} />
           <FileWarnings warnings={keys.data.warnings} path={keys.data.path} />
           <IgnoredLines lines={keys.data.ignoredLines} path={keys.data.path} />
           {keys.data.keys.length === 0 ? (
