@@ -46,6 +46,7 @@ interface Resolver {
 }
 
 let resolver: Resolver | null = null;
+const inFlight = new Map<string, Promise<Account | null>>();
 
 /** The resolver keeps the event loop alive only while a lookup waits for it. */
 function holdOpen(current: Resolver, held: boolean) {
@@ -140,7 +141,11 @@ export function lookupAccount(name: string): Promise<Account | null> {
   if (!USER_NAME_PATTERN.test(name)) {
     return Promise.reject(new TypeError(`"${name}" is not a valid user name.`));
   }
-  return new Promise((resolve, reject) => {
+  // A request that comes while the same name is being looked up shares that answer: it is no
+  // older than one asked for now would be.
+  const pending = inFlight.get(name);
+  if (pending !== undefined) return pending;
+  const lookup = new Promise<Account | null>((resolve, reject) => {
     resolver ??= startResolver();
     const current = resolver;
     if (current.waiting.length === 0) {
@@ -150,4 +155,10 @@ export function lookupAccount(name: string): Promise<Account | null> {
     current.waiting.push({ name, resolve, reject });
     current.child.stdin.write(`${name}\n`);
   });
+  inFlight.set(name, lookup);
+  const forget = () => {
+    if (inFlight.get(name) === lookup) inFlight.delete(name);
+  };
+  lookup.then(forget, forget);
+  return lookup;
 }
