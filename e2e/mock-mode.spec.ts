@@ -67,3 +67,26 @@ test('npm run dev: the page says it is mock mode, and keys live in the tab', asy
   await page.reload();
   await expect(page.getByText('No SSH keys found')).toBeVisible();
 });
+
+test('npm run dev with ?mock-policy=: the mock serves that policy and refuses adds against it', async ({
+  page,
+}) => {
+  const policy = { maxLifetimeDays: 60, requireFrom: true };
+  await page.goto(`${origin}/ssh-keys?mock-policy=${encodeURIComponent(JSON.stringify(policy))}`);
+  await expect(page.getByText('Mock mode — no server; keys live in this tab.')).toBeVisible();
+  const answers = await page.evaluate(async () => {
+    const served: unknown = await (await fetch('/api/policy')).json();
+    const refused = await fetch('/api/ssh-keys', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        publicKey:
+          'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl x',
+      }),
+    });
+    return { served, status: refused.status, body: (await refused.json()) as unknown };
+  });
+  expect(answers.served).toMatchObject(policy);
+  expect(answers.status).toBe(400);
+  expect(answers.body).toMatchObject({ error: { code: 'policy' } });
+});
