@@ -11,9 +11,37 @@ import {
   privateKeyPreview,
   SEQERA_NAME_PATTERN,
   seqeraCredentialName,
+  seqeraKeyDays,
+  seqeraKeysOf,
   sshAddListLine,
   twCredentialsCommand,
 } from './seqera.ts';
+
+describe('seqeraKeysOf', () => {
+  it("finds the user's keys named as the flow names them, newest first", () => {
+    const key = (name: string | null, addedAt: string | null) => ({ name, addedAt });
+    const keys = [
+      key('seqera-ada', '2026-01-01T00:00:00Z'),
+      key('seqera-ada-2', '2026-03-01T00:00:00Z'),
+      key('seqera-ada-x', '2026-04-01T00:00:00Z'),
+      key('seqera-ada-1', '2026-04-01T00:00:00Z'),
+      key('seqera-adam', '2026-04-01T00:00:00Z'),
+      key('laptop', '2026-04-01T00:00:00Z'),
+      key(null, null),
+    ];
+    expect(seqeraKeysOf(keys, 'ada').map((k) => k.name)).toEqual(['seqera-ada-2', 'seqera-ada']);
+    expect(seqeraKeysOf([key('seqera-jane-doe', null)], 'jane.doe')).toHaveLength(1);
+  });
+});
+
+describe('seqeraKeyDays', () => {
+  it("is 90 days, or the site's maximum when shorter", () => {
+    expect(seqeraKeyDays(null)).toBe(90);
+    expect(seqeraKeyDays(365)).toBe(90);
+    expect(seqeraKeyDays(90)).toBe(90);
+    expect(seqeraKeyDays(30)).toBe(30);
+  });
+});
 
 describe('seqeraCredentialName', () => {
   it('is seqera-<user>, with other characters turned into "-"', () => {
