@@ -26,8 +26,13 @@ export interface LdapTestUser {
 }
 
 export interface RunningSlapd {
+  /** `ldap://127.0.0.1:PORT`, which also takes StartTLS. */
   url: string;
   port: number;
+  /** `ldaps://127.0.0.1:PORT2`, TLS from the first byte. */
+  ldapsUrl: string;
+  /** PEM of the test CA that signed slapd's certificate (for 127.0.0.1). */
+  caPem: string;
   bindPassword: string;
   users: readonly LdapTestUser[];
   /** A user entry with posixAccount but no ldapPublicKey class. */
@@ -68,6 +73,42 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/** A test CA and a certificate for 127.0.0.1 signed by it, made by openssl in `dir`. */
+function makeCertificates(dir: string, timeout: number): void {
+  const run = (args: string[]) =>
+    execFileSync('openssl', args, { cwd: dir, timeout, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  run([
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Keysmith test CA',
+  ]);
+  run([
+    'req',
+    '-new',
+    ...ec,
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
+  run([
+    ...['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key'],
+    ...['-CAcreateserial', '-out', 'server.pem', '-days', '2'],
+    ...['-extfile', 'san.cnf'],
+  ]);
+}
+
 function slapdConf(dir: string, adminPassword: string): string {
   return [
     'include /etc/ldap/schema/core.schema',
@@ -76,6 +117,9 @@ function slapdConf(dir: string, adminPassword: string): string {
     'include /etc/ldap/schema/inetorgperson.schema',
     `include ${SCHEMA}`,
     `pidfile ${path.join(dir, 'slapd.pid')}`,
+    `TLSCACertificateFile ${path.join(dir, 'ca.pem')}`,
+    `TLSCertificateFile ${path.join(dir, 'server.pem')}`,
+    `TLSCertificateKeyFile ${path.join(dir, 'server.key')}`,
     'modulepath /usr/lib/ldap',
     'moduleload back_mdb',
     'database mdb',
@@ -140,6 +184,14 @@ export async function startSlapd(options: {
   // dir itself stays root-only: the homes need a path the users may walk.
   fs.chmodSync(dir, 0o755);
 
+  const timeout = options.timeoutMs ?? 15_000;
+  fs.writeFileSync(path.join(dir, 'san.cnf'), 'subjectAltName = IP:127.0.0.1, DNS:localhost\n');
+  try {
+    makeCertificates(dir, timeout);
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const conf = path.join(dir, 'slapd.conf');
   fs.writeFileSync(conf, slapdConf(dir, adminPassword), { mode: 0o600 });
   const ldif = [
@@ -175,7 +227,6 @@ export async function startSlapd(options: {
     ...users.map((user) => userLdif(user, true)),
     userLdif(plainUser, false),
   ].join('\n');
-  const timeout = options.timeoutMs ?? 15_000;
   try {
     execFileSync('/usr/sbin/slapadd', ['-q', '-f', conf], { input: ldif, timeout, stdio: 'pipe' });
   } catch (error) {
@@ -185,8 +236,9 @@ export async function startSlapd(options: {
 
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
+  const ldapsUrl = `ldaps://127.0.0.1:${await freePort()}`;
   // -d keeps slapd in the foreground, so the child is slapd itself.
-  const child = spawn('/usr/sbin/slapd', ['-d', '0', '-f', conf, '-h', `${url}/`], {
+  const child = spawn('/usr/sbin/slapd', ['-d', '0', '-f', conf, '-h', `${url}/ ${ldapsUrl}/`], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -225,6 +277,8 @@ export async function startSlapd(options: {
   return {
     url,
     port,
+    ldapsUrl,
+    caPem: fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8'),
     bindPassword,
     users,
     plainUser,

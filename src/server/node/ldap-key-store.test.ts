@@ -208,6 +208,25 @@ describe('LDAP key store', () => {
     expect(error.message).toContain('--ldap-bind-password-file');
   });
 
+  it('speaks TLS: StartTLS on ldap:// and ldaps://, the certificate checked against the CA file', async () => {
+    for (const overrides of [
+      { startTls: true, ca: slapd.caPem },
+      { url: slapd.ldapsUrl, ca: slapd.caPem },
+    ]) {
+      expect((await storeFor(alice.name, overrides).list()).path).toBe(
+        `${alice.dn} (sshPublicKey)`,
+      );
+    }
+  });
+
+  it('refuses a directory whose certificate the CA file does not vouch for, saying what to check', async () => {
+    for (const overrides of [{ startTls: true }, { url: slapd.ldapsUrl }]) {
+      const error = await refusal(storeFor(alice.name, overrides).list());
+      expect(error.status).toBe(500);
+      expect(error.message).toContain('--ldap-ca-file');
+    }
+  });
+
   it('answers 503 with Retry-After when the directory does not answer', async () => {
     const error = await refusal(storeFor(alice.name, { url: 'ldap://127.0.0.1:1' }).list());
     expect([error.status, error.code, error.retryAfterSeconds]).toEqual([503, 'busy', 5]);
