@@ -11,6 +11,7 @@ import { KeyStoreError } from '../store/key-store.ts';
 import { makeTestKey, sshKeygenFingerprints, type TestKey } from '../../testing/ssh-keygen.ts';
 import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../../testing/sshd.ts';
 import { killAllChildren, runWriter } from '../../testing/reliability/child-processes.ts';
+import { strictModesWarnings } from './strict-modes.ts';
 import { createUserProcessPool, DEFAULT_POOL_OPTIONS, helperArgv } from './user-process-pool.ts';
 import {
   createReplyReader,
@@ -263,6 +264,43 @@ describe('the file system calls', () => {
       ]);
     } finally {
       await pool.close();
+    }
+  });
+  it('reports the facts StrictModes looks at: the same warnings as the local store finds', async () => {
+    resetSshDir(alice);
+    const file = fileOf(alice);
+    fs.mkdirSync(path.dirname(file), { mode: 0o700 });
+    fs.writeFileSync(file, `${key(0).publicLine}\n`);
+    fs.chownSync(path.dirname(file), alice.uid, alice.gid);
+    fs.chownSync(file, bob.uid, bob.gid);
+    fs.chmodSync(file, 0o664);
+    fs.chmodSync(path.dirname(file), 0o770);
+    fs.chmodSync(alice.home, 0o775);
+    // The home as the passwd entry may name it: through a link, with a trailing `/.`.
+    const links = makeTestDir('home-link');
+    fs.chmodSync(links, 0o755);
+    fs.symlinkSync(alice.home, path.join(links, 'home'));
+    const viaLink = { ...account(alice), home: path.join(links, 'home', '.') };
+    const pool = createUserProcessPool();
+    try {
+      const listed = await createUserProcessKeyStore(pool, viaLink, file).list();
+      const local = strictModesWarnings({
+        path: file,
+        home: viaLink.home,
+        user: alice.name,
+        uid: alice.uid,
+      });
+      expect(listed.warnings.map((w) => w.code).sort()).toEqual([
+        'dir-mode',
+        'file-mode',
+        'file-owner',
+        'home-mode',
+      ]);
+      expect(listed.warnings).toEqual(local);
+    } finally {
+      await pool.close();
+      fs.chmodSync(alice.home, 0o755);
+      fs.rmSync(links, { recursive: true, force: true });
     }
   });
 });
