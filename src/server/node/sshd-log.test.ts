@@ -272,3 +272,53 @@ describe('--sshd-log FILE against forged lines', () => {
     }
   });
 });
+
+describe('--sshd-log in local mode (the file store serves its cached list body)', () => {
+  it('marks the cached body as tracked, and lists a login once the log has one', async () => {
+    const home = path.join(dir, 'local-home');
+    fs.mkdirSync(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(home, '.ssh', 'authorized_keys'), `${a1.publicLine}\n`, {
+      mode: 0o600,
+    });
+    const syslog = path.join(dir, 'local-auth.log');
+    fs.writeFileSync(syslog, '');
+    const token = 'lastuse-token-0123456789abcdefXYZ';
+    const local = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      auth: 'local',
+      userHeader: 'X-Forwarded-User',
+      trustedProxies: [],
+      authorizedKeys: '%h/.ssh/authorized_keys',
+      minUid: 1000,
+      staticDir: null,
+      token,
+      user: 'ada',
+      home,
+      sshdLog: { kind: 'file', path: syslog },
+    });
+    const listLocal = async () => {
+      const response = await httpRequest({
+        port: local.port,
+        path: apiPaths.sshKeys,
+        headers: { Authorization: `Bearer ${token}`, Host: `127.0.0.1:${local.port}` },
+      });
+      expect(response.status, response.body).toBe(200);
+      return listKeysResponseSchema.parse(JSON.parse(response.body));
+    };
+    try {
+      const before = await listLocal();
+      expect(before.lastUseTracked).toBe(true);
+      expect(keyOf(before, a1).lastUsedAt).toBeNull();
+      fs.appendFileSync(
+        syslog,
+        `Dec  6 07:27:32 host sshd[7]: Accepted publickey for ada from 192.0.2.44 port 3 ssh2: ED25519 ${a1.fingerprint}\n`,
+      );
+      await eventually(async () => {
+        expect(keyOf(await listLocal(), a1).lastUsedFrom).toBe('192.0.2.44');
+      });
+    } finally {
+      await local.close();
+    }
+  });
+});
