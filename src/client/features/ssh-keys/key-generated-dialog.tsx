@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import { Dialog } from '../../ui/dialog.tsx';
@@ -13,6 +13,8 @@ interface KeyGeneratedDialogProps {
    * public half was taken out of authorized_keys too (discarded unsaved).
    */
   onClose: (removed: boolean) => void;
+  /** A step that follows saving the key (Replace: removing the old key), below Copy and Download. */
+  children?: (saved: boolean) => ReactNode;
 }
 
 type CloseState = 'open' | 'confirming';
@@ -23,7 +25,7 @@ type CloseState = 'open' | 'confirming';
  * closing asks first, and discarding also removes the public key nobody holds the private
  * half of (unless the user unticks that).
  */
-export function KeyGeneratedDialog({ generated, onClose }: KeyGeneratedDialogProps) {
+export function KeyGeneratedDialog({ generated, onClose, children }: KeyGeneratedDialogProps) {
   const [saved, setSaved] = useState(false);
   const [closeState, setCloseState] = useState<CloseState>('open');
   const [downloaded, setDownloaded] = useState(false);
@@ -78,6 +80,7 @@ export function KeyGeneratedDialog({ generated, onClose }: KeyGeneratedDialogPro
             </code>
           </p>
         )}
+        {children?.(saved)}
         <p className="hint">
           {generated.encrypted
             ? 'The private key is encrypted with your passphrase; you need both to use it.'

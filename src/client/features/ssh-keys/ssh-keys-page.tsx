@@ -31,6 +31,9 @@ const DeleteKeyDialog = preloadableLazy(() =>
 const RemoveExpiredDialog = preloadableLazy(() =>
   import('./remove-expired-dialog.tsx').then((module) => module.RemoveExpiredDialog),
 );
+const ReplaceKeyDialog = preloadableLazy(() =>
+  import('./replace-key-dialog.tsx').then((module) => module.ReplaceKeyDialog),
+);
 
 function preloadGenerate() {
   void GenerateKeyDialog.preload();
@@ -41,6 +44,7 @@ function preloadImport() {
 }
 function preloadRowAction(action: 'delete' | 'replace') {
   if (action === 'delete') void DeleteKeyDialog.preload();
+  else void ReplaceKeyDialog.preload();
 }
 function preloadRemoveExpired() {
   void RemoveExpiredDialog.preload();
@@ -53,7 +57,8 @@ type DialogState =
   | { kind: 'generated'; generated: GeneratedKey }
   | { kind: 'import' }
   | { kind: 'delete'; key: SshKey }
-  | { kind: 'remove-expired'; keys: readonly SshKey[] };
+  | { kind: 'remove-expired'; keys: readonly SshKey[] }
+  | { kind: 'replace'; key: SshKey };
 
 /** The SSH Keys page: the keys of ~/.ssh/authorized_keys, and the ways to add and remove them. */
 export function SshKeysPage() {
@@ -70,6 +75,7 @@ export function SshKeysPage() {
         keyFocus.deleting(key.fingerprint);
         setDialog({ kind: 'delete', key });
       },
+      onReplace: (key) => setDialog({ kind: 'replace', key }),
       onIntent: preloadRowAction,
     }),
     [keyFocus],
@@ -242,6 +248,8 @@ function renderDialog(
       );
     case 'remove-expired':
       return <RemoveExpiredDialog keys={dialog.keys} onDone={close} />;
+    case 'replace':
+      return <ReplaceKeyDialog sshKey={dialog.key} onDone={close} />;
     default:
       return dialog satisfies never;
   }
