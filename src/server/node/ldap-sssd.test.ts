@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toPolicy } from '../../api/policy.ts';
 import { apiPaths, listKeysResponseSchema } from '../../api/ssh-keys.ts';
 import { httpRequest } from '../../testing/http.ts';
 import { LDAP_BIND_DN, LDAP_SUFFIX, LDAP_USER_BASE, startSlapd } from '../../testing/slapd.ts';
@@ -15,12 +16,15 @@ import type { LdapTestUser, RunningSlapd } from '../../testing/slapd.ts';
 import { makeTestKey, type TestKey } from '../../testing/ssh-keygen.ts';
 import { startSshd, type RunningSshd } from '../../testing/sshd.ts';
 import { startSssd, type RunningSssd } from '../../testing/sssd.ts';
-import { startServer, type RunningServer } from './node-server.ts';
+import { startServer, type RunningServer, type ServerConfig } from './node-server.ts';
 
 let slapd: RunningSlapd | undefined;
 let sssd: RunningSssd | undefined;
 let sshd: RunningSshd | undefined;
 let server: RunningServer | undefined;
+/** The same directory behind --policy, --audit-log and --sshd-log. */
+let governed: RunningServer | undefined;
+let auditFile: string;
 let alice: LdapTestUser;
 let bob: LdapTestUser;
 let keyDir: string;
@@ -37,6 +41,7 @@ beforeAll(async () => {
   [alice, bob] = slapd.users as [LdapTestUser, LdapTestUser];
   sssd = await startSssd({ ldapUri: slapd.url, searchBase: LDAP_SUFFIX, probeUser: alice.name });
   sshd = await startSshd({
+    logFile: path.join(keyDir, 'sshd.log'),
     authorizedKeysFile: 'none',
     extraConfig: [
       'AuthorizedKeysCommand /usr/bin/sss_ssh_authorizedkeys %u',
@@ -45,7 +50,7 @@ beforeAll(async () => {
   });
   const passwordFile = path.join(keyDir, 'bind-password');
   fs.writeFileSync(passwordFile, slapd.bindPassword);
-  server = await startServer({
+  const config: ServerConfig = {
     host: '127.0.0.1',
     port: 0,
     auth: 'proxy',
@@ -68,11 +73,20 @@ beforeAll(async () => {
       cacheMinutes: 90,
       timeoutMs: 10_000,
     },
+  };
+  server = await startServer(config);
+  auditFile = path.join(keyDir, 'audit.log');
+  governed = await startServer({
+    ...config,
+    policy: toPolicy({ maxLifetimeDays: 30 }),
+    auditLog: auditFile,
+    sshdLog: { kind: 'file', path: path.join(keyDir, 'sshd.log') },
   });
 }, 90_000);
 
 afterAll(async () => {
   await server?.close();
+  await governed?.close();
   await sshd?.stop();
   await sssd?.stop();
   await slapd?.stop();
@@ -80,14 +94,24 @@ afterAll(async () => {
   expect(fs.readFileSync('/etc/nsswitch.conf').equals(nsswitchBefore)).toBe(true);
 }, 60_000);
 
+function lastAuditLine(): unknown {
+  return JSON.parse(fs.readFileSync(auditFile, 'utf8').trim().split('\n').at(-1) ?? '{}');
+}
+
 function newKey(): TestKey {
   keyCount += 1;
   return makeTestKey(keyDir, `key${keyCount}`);
 }
 
-function api(user: string, method: string, pathname: string, body?: unknown) {
+function api(
+  user: string,
+  method: string,
+  pathname: string,
+  body?: unknown,
+  to: RunningServer | undefined = server,
+) {
   return httpRequest({
-    port: server?.port ?? 0,
+    port: to?.port ?? 0,
     method,
     path: pathname,
     headers: {
@@ -98,8 +122,8 @@ function api(user: string, method: string, pathname: string, body?: unknown) {
   });
 }
 
-async function listKeys(user: string) {
-  const response = await api(user, 'GET', apiPaths.sshKeys);
+async function listKeys(user: string, to: RunningServer | undefined = server) {
+  const response = await api(user, 'GET', apiPaths.sshKeys, undefined, to);
   expect(response.status).toBe(200);
   return listKeysResponseSchema.parse(JSON.parse(response.body));
 }
@@ -255,5 +279,64 @@ describe('keys in LDAP, delivered by SSSD to sshd', () => {
     });
     expect(response.status).toBe(403);
     expect(await slapd?.values(alice.dn)).toEqual(before);
+  });
+});
+
+describe('policy, audit and last use work the same with the directory store', () => {
+  it('refuses an add the policy forbids without touching the entry, and audits it', async () => {
+    const before = await slapd?.values(bob.dn);
+    const key = newKey();
+    const response = await api(
+      bob.name,
+      'POST',
+      apiPaths.sshKeys,
+      { publicKey: key.publicLine },
+      governed,
+    );
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'policy' } });
+    expect(await slapd?.values(bob.dn)).toEqual(before);
+    const last = lastAuditLine();
+    expect(last).toMatchObject({
+      user: bob.name,
+      action: 'add',
+      result: 'refused',
+      error: 'policy',
+    });
+  });
+
+  it('audits an add and lists the login sshd logged through SSSD as its last use', async () => {
+    const key = newKey();
+    const expiresAt = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const response = await api(
+      bob.name,
+      'POST',
+      apiPaths.sshKeys,
+      { publicKey: key.publicLine, expiresAt },
+      governed,
+    );
+    expect(response.status).toBe(201);
+    const last = lastAuditLine();
+    expect(last).toMatchObject({
+      user: bob.name,
+      action: 'add',
+      fingerprint: key.fingerprint,
+      result: 'ok',
+    });
+
+    sssd?.expireCache();
+    expect((await ssh(bob.name, key)).ok).toBe(true);
+    // The server reads sshd's log about once a second.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const listed = await listKeys(bob.name, governed);
+      const used = listed.keys.find((k) => k.fingerprint === key.fingerprint);
+      if (used?.lastUsedFrom === '127.0.0.1' || Date.now() > deadline) {
+        expect(used?.lastUsedFrom).toBe('127.0.0.1');
+        expect(listed.lastUseTracked).toBe(true);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 });
