@@ -180,7 +180,7 @@ test('"+ New Key" with passphrase: the page keeps running during the KDF, closin
   const dialog = page.getByRole('dialog', { name: 'Generate SSH Key' });
   await dialog.getByLabel('Name').fill('laptop_2');
   await dialog.getByLabel('Expires').selectOption('none');
-  await dialog.getByRole('radio', { name: 'Interactive login' }).check();
+  await dialog.getByRole('radio', { name: 'To log in from my computer (a terminal)' }).check();
   await dialog.getByLabel('Passphrase', { exact: true }).fill(passphrase);
   await dialog.getByLabel('Confirm passphrase').fill(`${passphrase}x`);
   await dialog.getByRole('button', { name: 'Generate Key' }).click();
@@ -264,7 +264,8 @@ test('Import Key: a pasted private key is refused and sent nowhere; a public key
   await expect(dialog).toHaveCount(0);
   const card = page.getByRole('listitem', { name: 'workstation' });
   await expect(card).toContainText(rsa.fingerprint);
-  expect(fileLineFor(rsa.publicKey)).toMatch(/^restrict,expiry-time="\d{8}\S*" ssh-rsa /);
+  // Import's default purpose is logging in (restrict,pty): an imported key is usually a laptop's.
+  expect(fileLineFor(rsa.publicKey)).toMatch(/^restrict,pty,expiry-time="\d{8}\S*" ssh-rsa /);
 });
 
 test('the list shows foreign keys; delete asks, warns harder for them, and sshd then refuses the key', async () => {
