@@ -59,7 +59,7 @@ describe('--store ldap flags', () => {
 
   it('refuses plain ldap:// to another host at start, saying what to use instead', () => {
     const error = errorOf(parseServeArgs(ldapArgs('ldap://ldap.example.org'), {}));
-    expect(error).toContain('unencrypted');
+    expect(error).toContain('--ldap-url ldap://ldap.example.org would send the bind password');
     expect(error).toContain('ldaps://ldap.example.org');
     expect(error).toContain('--ldap-starttls');
   });

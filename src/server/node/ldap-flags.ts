@@ -99,7 +99,7 @@ export function ldapFlagProblems(flags: LdapFlags): string[] {
   const url = new URL(flags['ldap-url'] ?? '');
   if (url.protocol === 'ldap:' && flags['ldap-starttls'] !== true && !isLoopback(url.hostname)) {
     return [
-      `--ldap-url ${url.origin} would send the bind password and the keys unencrypted. Use ldaps://${url.host}, or add --ldap-starttls (plain ldap:// only to a loopback address).`,
+      `--ldap-url ldap://${url.host} would send the bind password and the keys unencrypted. Use ldaps://${url.host}, or add --ldap-starttls (plain ldap:// only to a loopback address).`,
     ];
   }
   if (url.protocol === 'ldaps:' && flags['ldap-starttls'] === true) {
