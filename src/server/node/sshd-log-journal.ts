@@ -15,7 +15,8 @@ export interface JournalOptions {
   journalctl?: string;
   /** Told when journalctl cannot run or exits. */
   onError?: (message: string) => void;
-  /** Wait before starting journalctl again after it exited (default 5 s). */
+  /** The first wait before starting journalctl again after it exited (default 5 s); doubled
+   * after each exit without an entry, up to 5 minutes. */
   restartMs?: number;
 }
 
@@ -34,6 +35,9 @@ export function followJournal(
   let cursor: string | null = null;
   let closed = false;
   let restartTimer: NodeJS.Timeout | null = null;
+  const firstWait = options.restartMs ?? 5000;
+  let wait = firstWait;
+  let lastError: string | null = null;
 
   function handle(line: string) {
     if (line.length > MAX_ENTRY_CHARS) return;
@@ -47,6 +51,7 @@ export function followJournal(
       const value = entry.__CURSOR;
       if (typeof value === 'string') cursor = value;
     }
+    wait = firstWait;
     onEntry(entry);
   }
 
@@ -80,19 +85,22 @@ export function followJournal(
       }
     });
     let errors = '';
+    let failure: string | null = null;
     journalctl.stderr.setEncoding('utf8');
     journalctl.stderr.on('data', (text: string) => (errors = (errors + text).slice(-2000)));
-    journalctl.once('error', (error) =>
-      options.onError?.(`cannot run journalctl: ${error.message}`),
-    );
+    journalctl.once('error', (error) => (failure = `cannot run journalctl: ${error.message}`));
     journalctl.once('close', (code) => {
       child = null;
       if (closed) return;
-      options.onError?.(
-        `journalctl exited (${code ?? 'signal'})${errors === '' ? '' : `: ${errors.trim()}`}; starting it again`,
-      );
-      restartTimer = setTimeout(start, options.restartMs ?? 5000);
+      const message =
+        failure ??
+        `journalctl exited (${code ?? 'signal'})${errors === '' ? '' : `: ${errors.trim()}`}`;
+      // Said once while it keeps failing the same way; tried again later and later.
+      if (message !== lastError) options.onError?.(`${message}; starting it again`);
+      lastError = message;
+      restartTimer = setTimeout(start, wait);
       restartTimer.unref();
+      wait = Math.min(wait * 2, 300_000);
     });
   }
 
