@@ -95,6 +95,22 @@ describe('followLogFile', () => {
     expect(lines).toEqual(['a long first line', 'short']);
   });
 
+  it('says how to let Keysmith read a file it may not', async () => {
+    const log = await follow('private.log', 'secret\n');
+    await log.poll();
+    lines = [];
+    fs.chmodSync(file, 0o600);
+    const nobody = 65_534;
+    fs.chownSync(file, nobody, nobody);
+    process.seteuid?.(nobody);
+    try {
+      await log.poll();
+    } finally {
+      process.seteuid?.(0);
+    }
+    expect(errors.at(-1)).toMatch(/EACCES.*adm group.*--sshd-log journal/);
+  });
+
   it('says once that a path cannot be read, and when it can again', async () => {
     const log = await follow('dir.log');
     fs.rmSync(file);

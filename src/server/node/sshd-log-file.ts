@@ -119,7 +119,12 @@ export function followLogFile(
       if (lastError !== null) options.onError?.(`reading ${file} again`);
       lastError = null;
     } catch (error) {
-      const message = `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`;
+      const code = (error as NodeJS.ErrnoException).code;
+      const advice =
+        code === 'EACCES'
+          ? '; let the account Keysmith runs as read it (on Debian, the adm group), or use --sshd-log journal'
+          : '';
+      const message = `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}${advice}`;
       if (message !== lastError) options.onError?.(message);
       lastError = message;
     } finally {
