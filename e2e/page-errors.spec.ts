@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync, chownSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ensureTestUser, type TestUser } from '../src/testing/sshd.ts';
@@ -131,4 +132,37 @@ test('a wrong sign-in link gives the styled page that says the same', async ({ b
   await expect(page.getByRole('alert')).toHaveCSS('border-top-style', 'solid');
   await expectNoAxeViolations(page, 'wrong sign-in link');
   await context.close();
+});
+
+test('a sign-in link opened through a forwarded port (ssh -L to another port) gives a styled page saying what to do', async ({
+  browser,
+}) => {
+  keysmith = await startKeysmith(user);
+  const target = new URL(keysmith.origin);
+  // What `ssh -L OTHER:127.0.0.1:PORT` does: bytes passed on, the Host header names OTHER.
+  const forward = createServer((client) => {
+    const upstream = connect(Number(target.port), '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((listening) => forward.listen(0, '127.0.0.1', listening));
+  const port = (forward.address() as AddressInfo).port;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    const response = await page.goto(`http://127.0.0.1:${port}/#token=${keysmith.token}`);
+    expect(response?.status()).toBe(403);
+    await expect(
+      page.getByRole('heading', { level: 1, name: 'Open the link Keysmith printed' }),
+    ).toBeVisible();
+    await expect(page.getByRole('main')).toContainText(
+      `Forward the same port number: ssh -L ${target.port}:127.0.0.1:${target.port} HOST`,
+    );
+    await expect(page.getByRole('main')).toHaveCSS('border-top-style', 'solid');
+    await expectNoAxeViolations(page, 'wrong port page');
+  } finally {
+    await context.close();
+    forward.close();
+  }
 });

@@ -102,7 +102,23 @@ describe('the Host guard', () => {
     const refused = localAuth().pageGate(request({ Host: 'evil.example:8080' }));
     expect(refused?.status).toBe(403);
     expect(refused?.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-    expect(await refused?.text()).toBe(`${BAD_HOST.message}\n`);
+    expect(await refused?.text()).toBe(
+      `${BAD_HOST.message}\nThrough an SSH tunnel? Forward the same port number: ssh -L 8080:127.0.0.1:8080 HOST, then open the printed link.\n`,
+    );
+  });
+
+  it('answers a browser with a styled page that says the same', async () => {
+    const refused = localAuth().pageGate(
+      request({ Host: '127.0.0.1:9000', Accept: 'text/html,application/xhtml+xml' }),
+    );
+    expect(refused?.status).toBe(403);
+    expect(refused?.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = (await refused?.text()) ?? '';
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<style>');
+    expect(html).toContain('<h1>Open the link Keysmith printed</h1>');
+    expect(html).toContain(BAD_HOST.message.replaceAll('"', '&quot;'));
+    expect(html).toContain('ssh -L 8080:127.0.0.1:8080 HOST');
   });
 });
 

@@ -14,6 +14,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuthFailure, Identity } from '../http/app.ts';
+import { noticeResponse } from '../http/notice-page.ts';
 
 export interface LocalAuthOptions {
   token: string;
@@ -109,10 +110,11 @@ export function createLocalAuth(options: LocalAuthOptions): LocalAuth {
 
     pageGate(request) {
       if (hostAllowed(request)) return null;
-      return new Response(`${badHost.message}\n`, {
-        status: 403,
-        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-      });
+      const port = options.port();
+      return noticeResponse(request, 403, 'Open the link Keysmith printed', [
+        badHost.message,
+        `Through an SSH tunnel? Forward the same port number: ssh -L ${port}:127.0.0.1:${port} HOST, then open the printed link.`,
+      ]);
     },
   };
 }
