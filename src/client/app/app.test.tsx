@@ -59,6 +59,18 @@ describe('app shell', () => {
     expect(screen.queryByText(/Mock mode/)).not.toBeInTheDocument();
   });
 
+  it('lands on a page with a way in: SSH Keys and Get started, as buttons', async () => {
+    const { user, location } = renderApp('/');
+    const keys = screen.getByRole('link', { name: 'SSH Keys' });
+    expect(keys).toHaveClass('button-primary');
+    expect(screen.getByRole('link', { name: 'Get started with Seqera Platform' })).toHaveAttribute(
+      'href',
+      '/get-started',
+    );
+    await user.click(keys);
+    expect(location.history).toEqual(['/', '/ssh-keys']);
+  });
+
   it('answers an unknown address with a way back', async () => {
     const { user, location } = renderApp('/nowhere');
     expect(screen.getByRole('heading', { name: 'Page not found' })).toBeInTheDocument();

@@ -62,14 +62,24 @@ function Home() {
         </div>
       ) : null}
       <p>
-        Keysmith manages the SSH keys that can log in as you. Open <strong>SSH Keys</strong> from
-        the profile menu in the upper-right corner, or go straight to the{' '}
-        <Link href="/ssh-keys">SSH Keys</Link> page. New here and using Seqera Platform?{' '}
-        <Link href="/get-started" onPointerEnter={preloadOnboarding} onFocus={preloadOnboarding}>
-          Get started
-        </Link>
-        : a key for Seqera in a few steps.
+        Keysmith manages the SSH keys that can log in as you: keys made in this browser, or ones you
+        already have, each with an expiry and only the access it needs. New here and using Seqera
+        Platform? Get started: a key for Seqera in a few steps.
       </p>
+      <div className="page-actions">
+        <Link href="/ssh-keys" className="button button-primary">
+          SSH Keys
+        </Link>
+        <Link
+          href="/get-started"
+          className="button button-secondary"
+          onPointerEnter={preloadOnboarding}
+          onFocus={preloadOnboarding}
+        >
+          Get started with Seqera Platform
+        </Link>
+      </div>
+      <p className="hint">SSH Keys is also in the profile menu, in the upper-right corner.</p>
     </section>
   );
 }
