@@ -71,8 +71,9 @@ function bsdTime(match: RegExpExecArray, seenAt: Date): Date | null {
  * The login one log line reports, or null. Three forms: rsyslog's RFC 3339
  * (`2026-12-06T07:27:32.123456+00:00 host sshd[123]: …`), the traditional syslog form
  * (`Dec  6 07:27:32 host sshd[123]: …`, year inferred) and sshd's own `-E FILE` output, which has
- * no time: such a line counts as `seenAt`, when the reader first read it. A time after `seenAt`
- * is taken as `seenAt`, so a line cannot claim a login in the future.
+ * no time: such a line counts as `seenAt`, which the reader sets when it first reads the line
+ * (the file's last change then). A time after `seenAt` is taken as `seenAt`, so a line cannot
+ * claim a login in the future.
  */
 export function parseSshdLogLine(line: string, seenAt: Date): LoginEvent | null {
   if (line.length > MAX_LINE_LENGTH) return null;

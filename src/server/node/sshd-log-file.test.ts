@@ -55,6 +55,17 @@ describe('followLogFile', () => {
     expect(lines).toHaveLength(4);
   });
 
+  it("gives lines the file's last change as their time, never a later one than the clock", async () => {
+    const times: Date[] = [];
+    file = path.join(dir, 'times.log');
+    fs.writeFileSync(file, 'one\n');
+    const written = new Date('2026-01-02T03:04:05Z');
+    fs.utimesSync(file, written, written);
+    follower = followLogFile(file, (_, seenAt) => times.push(seenAt), { intervalMs: 0 });
+    await follower.poll();
+    expect(times).toEqual([written]);
+  });
+
   it('skips an over-long line whole, also one split across reads and chunks', async () => {
     const long = 'x'.repeat(200 * 1024);
     const log = await follow('long.log', `before\n${long}`);

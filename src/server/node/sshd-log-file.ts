@@ -24,7 +24,8 @@ const CHUNK_BYTES = 64 * 1024;
 const LF = 0x0a;
 
 /**
- * Follows `file`, handing each complete line to `onLine` with when it was read. A line longer
+ * Follows `file`, handing each complete line to `onLine` with a time no earlier than its
+ * writing: the file's last change when it was read (or the clock, if earlier). A line longer
  * than MAX_LINE_LENGTH bytes is skipped whole, so a hostile writer cannot grow the buffer.
  */
 export function followLogFile(
@@ -99,7 +100,9 @@ export function followLogFile(
       } else if (stat.size < offset) {
         restart();
       }
-      const seenAt = now();
+      // Every line read now was written by the file's last change, which bounds a login's time
+      // more tightly than the clock for lines that carry none (sshd -E).
+      const seenAt = new Date(Math.min(now().getTime(), stat.mtimeMs));
       const buffer = Buffer.alloc(CHUNK_BYTES);
       while (offset < stat.size && !closed) {
         const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, offset);
