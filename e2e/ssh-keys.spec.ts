@@ -275,7 +275,6 @@ test('the list shows foreign keys; delete asks, warns harder for them, and sshd 
   await page.reload();
   const foreignCard = page.getByRole('listitem', { name: 'hand-added' });
   await expect(foreignCard).toContainText('Not added by Keysmith');
-  await page.screenshot({ path: 'e2e/screenshots/07-key-list.png', fullPage: true });
   await expectNoAxeViolations(page, 'key list');
 
   await page.getByRole('button', { name: 'Delete hand-added' }).click();

@@ -80,7 +80,8 @@ export function RemoveExpiredDialog({
           </ul>
         </div>
       ) : (
-        <ul className="removal-list" aria-label="Keys to remove">
+        // Focusable: a long list scrolls, and keyboard users must be able to scroll it too.
+        <ul className="removal-list" aria-label="Keys to remove" tabIndex={0}>
           {pending.map((key) => (
             <li key={key.fingerprint}>
               {keyDisplayName(key)}
