@@ -56,6 +56,8 @@ test('npm run dev: the page says it is mock mode, and keys live in the tab', asy
   const generated = page.getByRole('dialog', { name: 'SSH Key Generated' });
   await expect(generated).toBeVisible();
   await generated.getByRole('button', { name: 'Close' }).click();
+  // Kept in the file on purpose here, so the list below has it.
+  await page.getByRole('checkbox', { name: 'Also remove the key from the server' }).uncheck();
   await page.getByRole('button', { name: 'Close without saving' }).click();
   const mockKey = page.getByRole('listitem', { name: 'mock-key' });
   await mockKey.getByRole('button', { name: 'mock-key', exact: true }).click();
