@@ -8,7 +8,7 @@
  *
  * Every file of ours keeps its path under dist/node (`preserveModules`), because code finds its
  * neighbours by `import.meta.url`: cli/serve-command.js finds dist/web at ../../web, kdf-runner.js
- * starts ./kdf-worker.js, user-process-pool.js runs ./user-process-helper.pl, and the tests'
+ * starts ./kdf-worker.js, user-process-spawn.js runs ./user-process-helper.pl, and the tests'
  * node-script.ts runs dist/node/<entry>.js. Lazily imported modules (main.ts imports each
  * command only when it runs) stay separate files, so `serve` still loads none of keygen's code.
  */
@@ -30,7 +30,7 @@ const ENTRIES = [
 
 /** Perl scripts the server runs (Debian's perl-base is Essential), copied beside their module. */
 const SCRIPTS = [
-  'server/node/user-process-helper.pl', // the per-user helper of user-process-pool.ts
+  'server/node/user-process-helper.pl', // the per-user helper of user-process-spawn.ts
   'server/node/passwd-lookup.pl', // the passwd resolver of system-users.ts
 ];
 

@@ -12,7 +12,8 @@ import { makeTestKey, sshKeygenFingerprints, type TestKey } from '../../testing/
 import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../../testing/sshd.ts';
 import { killAllChildren, runWriter } from '../../testing/reliability/child-processes.ts';
 import { strictModesWarnings } from './strict-modes.ts';
-import { createUserProcessPool, DEFAULT_POOL_OPTIONS, helperArgv } from './user-process-pool.ts';
+import { createUserProcessPool, DEFAULT_POOL_OPTIONS } from './user-process-pool.ts';
+import { helperArgv } from './user-process-spawn.ts';
 import {
   createReplyReader,
   encodeRequest,

@@ -11,17 +11,10 @@
  * 503), each for at most `queueWaitMs` (then 503), and at most `maxPerUser` requests of one user
  * admitted at once (then 429), so one user's flood cannot hold the pool.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { KeyStoreError } from '../store/key-store.ts';
 import type { Account } from './system-users.ts';
-import {
-  createReplyReader,
-  encodeRequest,
-  type HelperReply,
-  type HelperRequest,
-} from './user-process-protocol.ts';
+import { encodeRequest, type HelperReply, type HelperRequest } from './user-process-protocol.ts';
+import { HELPER_SCRIPT, spawnHelper, type HelperChild } from './user-process-spawn.ts';
 
 export interface UserProcessPoolOptions {
   /** Most helper processes alive at once (`--max-user-processes`). */
@@ -36,13 +29,12 @@ export interface UserProcessPoolOptions {
   queueWaitMs: number;
   /** Longest a helper may take over one request before it is killed (the request gets 503). */
   requestTimeoutMs: number;
-  /** The script setpriv starts as the user: user-process-helper.pl beside this module. */
+  /** The script setpriv starts as the user (user-process-helper.pl). */
   helperScript: string;
 }
 
 export const DEFAULT_POOL_OPTIONS: UserProcessPoolOptions = {
-  // Beside this module: scripts/build-node.ts copies it into dist/node.
-  helperScript: fileURLToPath(new URL('./user-process-helper.pl', import.meta.url)),
+  helperScript: HELPER_SCRIPT,
   maxProcesses: 64,
   idleMs: 60_000,
   maxQueue: 32,
@@ -79,29 +71,6 @@ export interface UserProcessPool {
   close(): Promise<void>;
 }
 
-/** setpriv(1) as root: the account's ids and groups, no capabilities, none to gain by exec. */
-export function helperArgv(
-  account: Account,
-  path: string,
-  script = DEFAULT_POOL_OPTIONS.helperScript,
-): string[] {
-  return [
-    `--reuid=${account.uid}`,
-    `--regid=${account.gid}`,
-    '--init-groups',
-    '--inh-caps=-all',
-    '--no-new-privs',
-    '--',
-    '/usr/bin/perl',
-    '-T',
-    script,
-    String(account.uid),
-    String(account.gid),
-    account.home,
-    path,
-  ];
-}
-
 interface Job {
   key: string;
   account: Account;
@@ -120,8 +89,6 @@ interface Pending {
   resolve(reply: HelperReply): void;
   reject(error: KeyStoreError): void;
 }
-
-type HelperChild = ChildProcessByStdio<Writable, Readable, null>;
 
 interface Helper {
   key: string;
@@ -170,60 +137,30 @@ export function createUserProcessPool(
   }
 
   function startHelper(key: string, account: Account, path: string): Helper {
-    const child = spawn('/usr/bin/setpriv', helperArgv(account, path, config.helperScript), {
-      stdio: ['pipe', 'pipe', 'inherit'],
-      env: { PATH: '/usr/bin:/bin', LANG: 'C' },
-      cwd: '/',
-    });
     const helper: Helper = {
       key,
       uid: account.uid,
-      child,
-      pid: child.pid ?? -1,
+      child: spawnHelper(account, path, config.helperScript, {
+        reply(reply) {
+          if (!helper.dead) answered(helper, reply);
+          return !helper.dead;
+        },
+        ended(error, started) {
+          // A process that never started emits no 'exit'.
+          if (!started) all.delete(helper);
+          fail(helper, error);
+        },
+      }),
+      pid: -1,
       job: null,
       pending: null,
       retiring: false,
       dead: false,
       lastUsed: Date.now(),
     };
+    helper.pid = helper.child.pid ?? -1;
     all.add(helper);
     helpers.set(key, helper);
-    // A helper that dies must not take the server down with EPIPE; its exit is handled below.
-    child.stdin.on('error', () => undefined);
-    child.on('error', (error) => {
-      // A process that never started emits no 'exit'.
-      if (child.pid === undefined) all.delete(helper);
-      fail(
-        helper,
-        new KeyStoreError('internal', 500, `Could not start the user process: ${error.message}`),
-      );
-    });
-    const read = createReplyReader();
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (helper.dead) return;
-      let replies;
-      try {
-        replies = read(chunk);
-      } catch {
-        replies = null;
-      }
-      // A function, not the field: answered() may kill the helper in the middle of the loop.
-      const isDead = () => helper.dead;
-      for (const reply of replies ?? [null]) {
-        answered(helper, reply);
-        if (isDead()) return;
-      }
-    });
-    child.on('exit', (code, signal) => {
-      fail(
-        helper,
-        new KeyStoreError(
-          'internal',
-          500,
-          `The user process ended in the middle of the request (${signal ?? `exit ${code ?? 'unknown'}`}); the file is either unchanged or fully changed. List your keys to see which, then retry.`,
-        ),
-      );
-    });
     return helper;
   }
 
