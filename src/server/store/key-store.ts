@@ -4,7 +4,10 @@
  */
 import type { CreateKeyRequest, ErrorCode, ListKeysResponse, SshKey } from '../../api/ssh-keys.ts';
 
-/** One user's authorized_keys, as the API sees it. */
+/**
+ * One user's keys as the API sees it: an authorized_keys file, or the key attribute of the
+ * user's directory entry (`--store ldap`, whose values are read as authorized_keys lines).
+ */
 export interface KeyStore {
   /** Every key in the file (ours and foreign ones), plus what would make sshd ignore the file. */
   list(): Promise<ListKeysResponse>;
