@@ -181,6 +181,10 @@ describe('LDAP key store', () => {
     );
     expect(error.status).toBe(500);
     expect(error.message).toContain('More than one directory entry');
+    const three = await refusal(
+      storeFor(alice.name, { userFilter: '(|(uid=%u)(uid=kstore-*))' }).list(),
+    );
+    expect(three.message).toContain('More than one directory entry');
   });
 
   it('the bind account may write the key attribute and nothing else (the README ACL)', async () => {
