@@ -6,7 +6,7 @@
  * Every change is a single-value LDAP modify (RFC 4511 §4.6: add or delete of one value), never
  * a rewrite of the attribute, so two writers never lose each other's keys.
  */
-import { Attribute, Change, Client, SizeLimitExceededError, type Entry } from 'ldapts';
+import { Attribute, Change, Client, type Entry } from 'ldapts';
 import { KeyStoreError, type KeyStore } from '../store/key-store.ts';
 import { ldapError } from './ldap-errors.ts';
 import { userFilter } from './ldap-filter.ts';
@@ -77,20 +77,14 @@ async function findEntry(client: Client, config: LdapConfig, user: string): Prom
       500,
       `More than one directory entry matches "${user}" under ${config.userBase}; Keysmith changes none of them. Ask your administrator to make --ldap-user-filter match one entry per user.`,
     );
-  let searchEntries: Entry[];
-  try {
-    ({ searchEntries } = await client.search(config.userBase, {
-      scope: 'sub',
-      filter: userFilter(config.userFilter, user),
-      attributes: [config.keyAttribute],
-      explicitBufferAttributes: [config.keyAttribute],
-      sizeLimit: 2,
-    }));
-  } catch (error) {
-    // A third match ends the search with sizeLimitExceeded (RFC 4511 §4.5.1.4).
-    if (error instanceof SizeLimitExceededError) throw tooMany();
-    throw error;
-  }
+  // Two are enough to refuse; ldapts answers the entries read when the size limit ends it.
+  const { searchEntries } = await client.search(config.userBase, {
+    scope: 'sub',
+    filter: userFilter(config.userFilter, user),
+    attributes: [config.keyAttribute],
+    explicitBufferAttributes: [config.keyAttribute],
+    sizeLimit: 2,
+  });
   const [entry, ...more] = searchEntries;
   if (entry === undefined) {
     throw new KeyStoreError(
