@@ -26,6 +26,7 @@ import { createLdapKeyStore, type LdapConfig } from './ldap-key-store.ts';
 import { createRequestLimit } from './ldap-request-limit.ts';
 import { startSshdLog, type SshdLogSource } from './sshd-log.ts';
 import type { Policy } from '../../api/policy.ts';
+import { toWireList } from '../../api/ssh-keys.ts';
 
 export interface ServerConfig {
   host: string;
@@ -146,6 +147,12 @@ function proxyStore(
   };
   return {
     list: async () => (await resolve()).list(),
+    // The file stores send the body made once per file content; the directory store has none.
+    listBody: async () => {
+      const store = await resolve();
+      if (store.listBody !== undefined) return store.listBody();
+      return new TextEncoder().encode(JSON.stringify(toWireList(await store.list())));
+    },
     add: async (request, now) => (await resolve()).add(request, now),
     remove: async (fingerprint) => (await resolve()).remove(fingerprint),
   };
