@@ -185,7 +185,7 @@ export async function startSlapd(options: {
   fs.chmodSync(dir, 0o755);
 
   const timeout = options.timeoutMs ?? 15_000;
-  fs.writeFileSync(path.join(dir, 'san.cnf'), 'subjectAltName = IP:127.0.0.1, DNS:localhost\n');
+  fs.writeFileSync(path.join(dir, 'san.cnf'), 'subjectAltName = IP:127.0.0.1\n');
   try {
     makeCertificates(dir, timeout);
   } catch (error) {

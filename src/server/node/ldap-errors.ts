@@ -69,6 +69,14 @@ export function ldapError(
     );
   }
   const message = error instanceof Error ? error.message : String(error);
+  if (/altnames/i.test(message)) {
+    return new KeyStoreError(
+      'internal',
+      500,
+      `The directory's certificate is not for the host in ${config.url} (${message}). Ask your administrator to set --ldap-url to the name the certificate is for.`,
+      { cause: error },
+    );
+  }
   if (/certificate|self.signed|altnames|CERT_|SSL|TLS/i.test(message)) {
     return new KeyStoreError(
       'internal',

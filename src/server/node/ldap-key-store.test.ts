@@ -223,6 +223,18 @@ describe('LDAP key store', () => {
     }
   });
 
+  it("refuses a certificate for another name than the URL's host, also after StartTLS", async () => {
+    // The test certificate is for the address 127.0.0.1 only.
+    for (const overrides of [
+      { url: slapd.url.replace('127.0.0.1', 'localhost'), startTls: true, ca: slapd.caPem },
+      { url: slapd.ldapsUrl.replace('127.0.0.1', 'localhost'), ca: slapd.caPem },
+    ]) {
+      const error = await refusal(storeFor(alice.name, overrides).list());
+      expect(error.status).toBe(500);
+      expect(error.message).toContain('--ldap-url to the name the certificate is for');
+    }
+  });
+
   it('refuses a directory whose certificate the CA file does not vouch for, saying what to check', async () => {
     for (const overrides of [{ startTls: true }, { url: slapd.ldapsUrl }]) {
       const error = await refusal(storeFor(alice.name, overrides).list());

@@ -6,6 +6,7 @@
  * Every change is a single-value LDAP modify (RFC 4511 §4.6: add or delete of one value), never
  * a rewrite of the attribute, so two writers never lose each other's keys.
  */
+import { isIP } from 'node:net';
 import { Attribute, Change, Client, type Entry } from 'ldapts';
 import { KeyStoreError, type KeyStore } from '../store/key-store.ts';
 import { ldapError } from './ldap-errors.ts';
@@ -59,7 +60,16 @@ async function withDirectory<T>(
     ...(ldaps ? { tlsOptions } : {}),
   });
   try {
-    if (config.startTls) await client.startTLS(tlsOptions);
+    if (config.startTls) {
+      // ldapts upgrades the socket without the host, so Node would check the certificate
+      // against "localhost": name the directory's host (and send SNI unless it is an address).
+      const host = new URL(config.url).hostname.replace(/^\[|\]$/g, '');
+      await client.startTLS({
+        ...tlsOptions,
+        host,
+        ...(isIP(host) === 0 ? { servername: host } : {}),
+      });
+    }
     await client.bind(config.bindDn, config.bindPassword);
     return await work(client);
   } catch (error) {
