@@ -3,14 +3,12 @@
  * file's lock (atomic-file.ts); every answer is made from the exact bytes just read
  * (file-cache.ts), with what would make sshd ignore the file (strict-modes.ts).
  *
- * The store runs as the file's owner (local mode, or the privilege-dropped child in proxy mode),
- * so it never needs to follow a link: it refuses an authorized_keys that is a symbolic link.
+ * The store runs as the file's owner (local mode, or proxy mode as that user), so it never needs
+ * to follow a link: it refuses an authorized_keys that is a symbolic link.
  */
 import path from 'node:path';
-import { toWireList, type FileWarning } from '../../api/ssh-keys.ts';
+import type { FileWarning } from '../../api/ssh-keys.ts';
 import { addKeyToModel, removeKeyFromModel } from '../keys-file/edits.ts';
-import { joinLines } from '../keys-file/lines.ts';
-import { listIgnoredLines, listingValidity, listModelKeys } from '../keys-file/listing.ts';
 import type { AuthorizedKeysModel } from '../keys-file/model.ts';
 import { KeyStoreError, type KeyStore } from '../store/key-store.ts';
 import {
@@ -20,8 +18,8 @@ import {
   withLock,
   writeAtomically,
 } from './atomic-file.ts';
-import { errnoCode, fileError, shellQuote } from './errno-advice.ts';
-import { cachedFile, listBodyOf, rememberWritten } from './file-cache.ts';
+import { errnoCode, fileError } from './errno-advice.ts';
+import { editBytes, listBodyOfBytes, listOfBytes, unreadableWarning } from './keys-file-answers.ts';
 import { strictModesWarnings } from './strict-modes.ts';
 
 export interface FileKeyStoreOptions {
@@ -67,18 +65,9 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
         throw fileError(error, 'reading', file);
       }
       if (current !== null) checkWritable(file);
-      const cached = cachedFile(file, current?.bytes ?? EMPTY);
-      if (!cached.utf8) {
-        throw new KeyStoreError(
-          'file-error',
-          409,
-          `${file} holds bytes that are not UTF-8, and Keysmith keeps every byte it did not write. Find the line with: grep -naxv '.*' ${shellQuote(file)}`,
-        );
-      }
-      const next = edit(cached.model);
-      const bytes = Buffer.from(joinLines(next.model.lines), 'utf8');
-      await writeAtomically(file, bytes, current);
-      rememberWritten(file, bytes, next.model);
+      const next = editBytes(file, current?.bytes ?? EMPTY, edit);
+      await writeAtomically(file, next.bytes, current);
+      next.written();
       return next.result;
     });
   }
@@ -96,11 +85,7 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
     } catch (error) {
       const code = errnoCode(error);
       if (code === 'EACCES' || code === 'EPERM') {
-        warnings.push({
-          code: 'unreadable',
-          message: `${file} cannot be read by you, so sshd cannot read it either.`,
-          fix: `sudo chown ${shellQuote(options.user)} ${shellQuote(file)} && chmod 600 ${shellQuote(file)}`,
-        });
+        warnings.push(unreadableWarning(file, options.user));
       } else if (code !== 'ELOOP' && !(error instanceof KeyStoreError)) {
         throw fileError(error, 'reading', file);
       }
@@ -108,36 +93,18 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
     }
   }
 
-  function list(at: Date, bytes: Buffer, warnings: FileWarning[]) {
-    const { model } = cachedFile(file, bytes);
-    return {
-      keys: listModelKeys(model, at),
-      ignoredLines: listIgnoredLines(model),
-      warnings,
-      path: file,
-    };
-  }
-
   return {
     list: () =>
       Promise.resolve().then(() => {
         const { bytes, warnings } = readForList();
-        return list(now(), bytes, warnings);
+        return listOfBytes(file, bytes, warnings, now());
       }),
     // An unchanged file's GET sends the body made for its bytes as it is: the keys are listed
     // and serialized once per file content, warnings and span of clock times.
     listBody: () =>
       Promise.resolve().then(() => {
         const { bytes, warnings } = readForList();
-        const at = now();
-        const key = JSON.stringify(warnings);
-        return listBodyOf(cachedFile(file, bytes), key, at.getTime(), () => {
-          const listed = list(at, bytes, warnings);
-          return {
-            body: new TextEncoder().encode(JSON.stringify(toWireList(listed))),
-            ...listingValidity(listed.keys, at.getTime()),
-          };
-        });
+        return listBodyOfBytes(file, bytes, warnings, now());
       }),
     add: (request, at) =>
       change((model) => {

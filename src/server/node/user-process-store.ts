@@ -5,20 +5,17 @@
  * change is `lock` (the helper takes the file's lock and reads under it), the edit here, then
  * `write` (the helper replaces the file atomically and unlocks) or `unlock`.
  */
-import {
-  toWireList,
-  type FileWarning,
-  type ListKeysResponse,
-  type SshKey,
+import type {
+  CreateKeyRequest,
+  FileWarning,
+  ListKeysResponse,
+  SshKey,
 } from '../../api/ssh-keys.ts';
-import type { CreateKeyRequest } from '../../api/ssh-keys.ts';
 import { addKeyToModel, removeKeyFromModel } from '../keys-file/edits.ts';
-import { joinLines } from '../keys-file/lines.ts';
-import { listIgnoredLines, listingValidity, listModelKeys } from '../keys-file/listing.ts';
 import type { AuthorizedKeysModel } from '../keys-file/model.ts';
 import { KeyStoreError, type KeyStore } from '../store/key-store.ts';
-import { fileError, shellQuote } from './errno-advice.ts';
-import { cachedFile, listBodyOf, rememberWritten } from './file-cache.ts';
+import { fileError } from './errno-advice.ts';
+import { editBytes, listBodyOfBytes, listOfBytes, unreadableWarning } from './keys-file-answers.ts';
 import { strictModesWarningsOf, type StrictModesTarget } from './strict-modes.ts';
 import type { Account } from './system-users.ts';
 import {
@@ -109,32 +106,13 @@ async function readForList(
       return { bytes: EMPTY, warnings };
     case 'EACCES':
     case 'EPERM':
-      warnings.push({
-        code: 'unreadable',
-        message: `${target.path} cannot be read by you, so sshd cannot read it either.`,
-        fix: `sudo chown ${shellQuote(target.user)} ${shellQuote(target.path)} && chmod 600 ${shellQuote(target.path)}`,
-      });
+      warnings.push(unreadableWarning(target.path, target.user));
       return { bytes: EMPTY, warnings };
     case 'EFBIG':
       throw tooLarge(target.path);
     default:
       throw fileError(Object.assign(new Error(read), { code: read }), 'reading', target.path);
   }
-}
-
-function listOf(
-  target: StrictModesTarget,
-  at: Date,
-  bytes: Buffer,
-  warnings: FileWarning[],
-): ListKeysResponse {
-  const { model } = cachedFile(target.path, bytes);
-  return {
-    keys: listModelKeys(model, at),
-    ignoredLines: listIgnoredLines(model),
-    warnings,
-    path: target.path,
-  };
 }
 
 /** Read, edit and write under the file's lock, all in the helper but the edit. */
@@ -145,27 +123,17 @@ async function change<T>(
 ): Promise<T> {
   const locked = await helper.request({ op: 'lock', waitMs: LOCK_WAIT_MS });
   if (!locked.header.ok) throw helperFailure(locked.header, file);
-  let bytes: Buffer;
-  let next: { model: AuthorizedKeysModel; result: T };
+  let next: ReturnType<typeof editBytes<T>>;
   try {
-    const cached = cachedFile(file, locked.bytes);
-    if (!cached.utf8) {
-      throw new KeyStoreError(
-        'file-error',
-        409,
-        `${file} holds bytes that are not UTF-8, and Keysmith keeps every byte it did not write. Find the line with: grep -naxv '.*' ${shellQuote(file)}`,
-      );
-    }
-    next = edit(cached.model);
-    bytes = Buffer.from(joinLines(next.model.lines), 'utf8');
-    if (bytes.length > MAX_FILE_BYTES) throw tooLarge(file);
+    next = editBytes(file, locked.bytes, edit);
+    if (next.bytes.length > MAX_FILE_BYTES) throw tooLarge(file);
   } catch (error) {
     await helper.request({ op: 'unlock' });
     throw error;
   }
-  const written = await helper.request({ op: 'write', bytes });
+  const written = await helper.request({ op: 'write', bytes: next.bytes });
   if (!written.header.ok) throw helperFailure(written.header, file);
-  rememberWritten(file, bytes, next.model);
+  next.written();
   return next.result;
 }
 
@@ -193,7 +161,7 @@ export function runKeyOperation<O extends KeyOperation>(
     switch (operation.op) {
       case 'list': {
         const { bytes, warnings } = await readForList(helper, target);
-        return listOf(target, operation.now, bytes, warnings) as KeyResult<O>;
+        return listOfBytes(path, bytes, warnings, operation.now) as KeyResult<O>;
       }
       case 'add':
         return (await change(helper, path, (model) => {
@@ -225,19 +193,7 @@ export function createUserProcessKeyStore(
     // As the local file store: the body is made once per file content, warnings and clock span.
     listBody: async () => {
       const { result } = await pool.run(account, path, (helper) => readForList(helper, target));
-      const at = now();
-      return listBodyOf(
-        cachedFile(path, result.bytes),
-        JSON.stringify(result.warnings),
-        at.getTime(),
-        () => {
-          const listed = listOf(target, at, result.bytes, result.warnings);
-          return {
-            body: new TextEncoder().encode(JSON.stringify(toWireList(listed))),
-            ...listingValidity(listed.keys, at.getTime()),
-          };
-        },
-      );
+      return listBodyOfBytes(path, result.bytes, result.warnings, now());
     },
     add: async (request, at) =>
       (await runKeyOperation(pool, account, path, { op: 'add', request, now: at })).result,
