@@ -71,6 +71,20 @@ describe('focus on the SSH Keys page', () => {
     );
   });
 
+  it('returns focus to "+ New Key" after its key was discarded unsaved (and removed)', async () => {
+    await addKeys(first);
+    const { user } = renderApp();
+    const newKey = await screen.findByRole('button', { name: '+ New Key' });
+    await user.click(newKey);
+    const dialog = await screen.findByRole('dialog', { name: 'Generate SSH Key' });
+    await user.click(within(dialog).getByRole('button', { name: 'Generate Key' }));
+    await screen.findByRole('dialog', { name: 'SSH Key Generated' });
+    await user.keyboard('{Escape}');
+    await user.click(await screen.findByRole('button', { name: 'Close without saving' }));
+    await waitFor(() => expect(newKey).toHaveFocus());
+    expect(liveRegion()).toHaveTextContent('');
+  });
+
   it('returns focus to the Delete button after Cancel, and to Import Key after closing', async () => {
     await addKeys(first);
     const { user } = renderApp();

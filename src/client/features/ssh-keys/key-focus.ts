@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 
-/** What gets focus once the list shows it: a key's row, or the page heading. */
-type FocusTarget = { fingerprint: string } | { heading: string };
+/** What gets focus once the list shows it: a key's row, the page heading, or an element. */
+type FocusTarget =
+  { fingerprint: string } | { heading: string } | { element: HTMLElement; orHeading: string };
 
 /** A row of the list: each carries its key's fingerprint (ssh-key-row.tsx). */
 function rowOf(fingerprint: string): HTMLElement | null {
@@ -10,6 +11,13 @@ function rowOf(fingerprint: string): HTMLElement | null {
 
 /** The moments that move focus; the same functions for the page's whole life. */
 export interface KeyFocusActions {
+  /** Before "+ New Key" opens its dialogs: remember what to return to if no key is kept. */
+  opening: () => void;
+  /**
+   * The new key was discarded unsaved: back to what opened "+ New Key", or to the heading
+   * `headingId` when the list changed under it (the empty state's button is gone).
+   */
+  discarded: (headingId: string) => void;
   /** A key was added: announce it, then scroll to its row and focus it once it is listed. */
   added: (key: { name: string | null; fingerprint: string }) => void;
   /** Before a delete: remember the row to focus after it (the next one, else the one before). */
@@ -27,18 +35,36 @@ export function useKeyFocus(): { announcement: string; keyFocus: KeyFocusActions
   const [announcement, setAnnouncement] = useState('');
   const target = useRef<FocusTarget | null>(null);
   const neighbour = useRef<string | null>(null);
+  // Two dialogs in a row (generate, then the key): the second cannot know who opened the first.
+  const opener = useRef<HTMLElement | null>(null);
   // After every render: the row of a new key appears only once the list is fetched again.
   useEffect(() => {
     const wanted = target.current;
     if (wanted === null) return;
     const element =
-      'heading' in wanted ? document.getElementById(wanted.heading) : rowOf(wanted.fingerprint);
+      'element' in wanted
+        ? wanted.element.isConnected
+          ? wanted.element
+          : document.getElementById(wanted.orHeading)
+        : 'heading' in wanted
+          ? document.getElementById(wanted.heading)
+          : rowOf(wanted.fingerprint);
     if (element === null) return;
     target.current = null;
     element.scrollIntoView({ block: 'nearest' });
     (element.querySelector('button') ?? element).focus();
   });
   const [keyFocus] = useState<KeyFocusActions>(() => ({
+    opening() {
+      opener.current =
+        document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    },
+    discarded(headingId: string) {
+      const element = opener.current;
+      opener.current = null;
+      target.current =
+        element === null ? { heading: headingId } : { element, orHeading: headingId };
+    },
     added(key: { name: string | null; fingerprint: string }) {
       target.current = { fingerprint: key.fingerprint };
       setAnnouncement(key.name === null ? 'Key added.' : `Key added: ${key.name}.`);

@@ -86,6 +86,10 @@ export function SshKeysPage() {
   );
   const listedAt = useMemo(() => new Date(keys.dataUpdatedAt), [keys.dataUpdatedAt]);
   const close = () => setDialog({ kind: 'none' });
+  const openGenerate = () => {
+    keyFocus.opening();
+    setDialog({ kind: 'generate' });
+  };
   // Shown in the header only beside a list: the empty state has its own, and buttons that
   // move while the list loads would catch a click meant for something else.
   const hasKeys = keys.isSuccess && keys.data.keys.length > 0;
@@ -97,10 +101,7 @@ export function SshKeysPage() {
           SSH Keys
         </h1>
         {hasKeys && (
-          <AddKeyButtons
-            onGenerate={() => setDialog({ kind: 'generate' })}
-            onImport={() => setDialog({ kind: 'import' })}
-          />
+          <AddKeyButtons onGenerate={openGenerate} onImport={() => setDialog({ kind: 'import' })} />
         )}
       </div>
       <p className="page-intro">
@@ -151,7 +152,7 @@ export function SshKeysPage() {
                 </Link>
               </p>
               <AddKeyButtons
-                onGenerate={() => setDialog({ kind: 'generate' })}
+                onGenerate={openGenerate}
                 onImport={() => setDialog({ kind: 'import' })}
               />
             </div>
@@ -222,7 +223,8 @@ function renderDialog(
         <KeyGeneratedDialog
           generated={dialog.generated}
           onClose={(removed) => {
-            if (!removed) keyFocus.added(dialog.generated);
+            if (removed) keyFocus.discarded('ssh-keys-title');
+            else keyFocus.added(dialog.generated);
             close();
           }}
         />
