@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useId, useState, type SubmitEvent } from 'react';
+import { useEffect, useId, useRef, useState, type SubmitEvent } from 'react';
 import { NO_POLICY, policyProblems } from '../../../api/policy.ts';
 import { policyQueryOptions } from '../../api/policy-query-options.ts';
 import { GenerateProgress } from '../ssh-keys/generate-progress.tsx';
@@ -12,6 +12,7 @@ import {
 import { PassphraseFields } from '../ssh-keys/passphrase-fields.tsx';
 import { sshKeysQueryOptions } from '../ssh-keys/ssh-keys-query-options.ts';
 import { useGenerateKeyForm } from '../ssh-keys/use-generate-key-form.ts';
+import { useDeleteKey } from '../ssh-keys/use-ssh-key-mutations.ts';
 import type { RenewedKey } from './flow-storage.ts';
 import { localDay } from './local-dates.ts';
 import { SEQERA_KEY_DAYS, seqeraCredentialName, seqeraKeyDays } from './seqera.ts';
@@ -40,6 +41,14 @@ export function GenerateStep({ user, renews, onGenerated }: GenerateStepProps) {
   const days = seqeraKeyDays(policy.maxLifetimeDays);
   const [typedName, setTypedName] = useState<string | null>(null);
   const [passphraseMissing, setPassphraseMissing] = useState(false);
+  const deleteKey = useDeleteKey();
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
 
   // The suggested name avoids names already in the file, so it is unique in Seqera too.
   const taken = new Set((keys.data?.keys ?? []).flatMap((key) => (key.name ? [key.name] : [])));
@@ -69,7 +78,10 @@ export function GenerateStep({ user, renews, onGenerated }: GenerateStepProps) {
     setPassphraseMissing(false);
     // Seqera runs commands over SSH and needs nothing more: always restricted (`restrict`).
     const generated = await form.submit(event, value);
-    if (generated) onGenerated(generated, form.passphrase);
+    if (!generated) return;
+    // Left while the key was being made: nobody will ever see its private half.
+    if (!mounted.current) deleteKey.mutate(generated.fingerprint);
+    else onGenerated(generated, form.passphrase);
   }
 
   if (policyQuery.isPending) {

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
+import { renderApp } from '../../test/render-app.tsx';
 import { ONBOARDING_STORAGE_KEY } from './flow-storage.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';
 import { createMemoryKeyStore } from '../../../server/store/memory-key-store.ts';
@@ -87,6 +88,28 @@ describe('onboarding: leaving step 3, where the private key is on screen', () =>
     );
     expect(location.history.at(-1)).toBe('/get-started');
     expect(state.store.text()).toContain('seqera-ada');
+  });
+
+  it('leaving while the key is being made removes it once the server has added it', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Holds the add until the page is left, then hands it on to the app's own route.
+    server.use(http.post('/api/ssh-keys', () => held.then(() => undefined)));
+    const { user, location } = renderApp('/get-started');
+    await user.click(screen.getByRole('button', { name: 'Begin' }));
+    const form = await screen.findByRole('form', { name: 'Generate a key for Seqera' });
+    await waitFor(() => expect(within(form).getByLabelText('Name')).toHaveValue('seqera-ada'));
+    await user.click(within(form).getByRole('button', { name: 'Generate Key' }));
+    await waitFor(() => expect(state.sent.some((request) => request.method === 'POST')).toBe(true));
+    await user.click(screen.getByRole('link', { name: 'Keysmith' }));
+    expect(location.history.at(-1)).toBe('/');
+    release();
+    await waitFor(() =>
+      expect(state.sent.filter((request) => request.method === 'DELETE')).toHaveLength(1),
+    );
+    await waitFor(() => expect(state.store.text()).toBe(''));
   });
 
   it('after step 3 the way out is open: the key is in Seqera by then', async () => {

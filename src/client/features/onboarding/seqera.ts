@@ -45,8 +45,10 @@ function isNumbered(name: string, base: string): boolean {
   return name.startsWith(`${base}-`) && /^[2-9]\d*$/.test(name.slice(base.length + 1));
 }
 
-/** Days a Seqera key lives: 90, or the site's maximum when that is shorter (`--policy`). */
+/** Days a Seqera key lives unless the site allows fewer: a forgotten key stops by itself. */
 export const SEQERA_KEY_DAYS = 90;
+
+/** Days a Seqera key lives: 90, or the site's maximum when that is shorter (`--policy`). */
 export function seqeraKeyDays(maxLifetimeDays: number | null): number {
   return maxLifetimeDays === null ? SEQERA_KEY_DAYS : Math.min(SEQERA_KEY_DAYS, maxLifetimeDays);
 }
