@@ -209,6 +209,7 @@ export function OnboardingPage() {
           return (
             <KeyGoneNotice
               name={flow.key?.name ?? 'the key'}
+              renewing={flow.renews !== null}
               onContinue={() => setFlow({ ...flow, step: 'check' })}
               onStartOver={() => setConfirmingStartOver(true)}
             />
@@ -261,10 +262,13 @@ export function OnboardingPage() {
 /** After a reload on step 3: the private key was only in memory. Say so, plainly. */
 function KeyGoneNotice({
   name,
+  renewing,
   onContinue,
   onStartOver,
 }: {
   name: string;
+  /** The old key of the same name stays whatever happens to this one. */
+  renewing: boolean;
   onContinue: () => void;
   onStartOver: () => void;
 }) {
@@ -277,7 +281,8 @@ function KeyGoneNotice({
       </p>
       <p>
         If you already pasted it into Seqera Platform, continue. Otherwise start over: that removes
-        the key {name} from your authorized_keys and makes a new one.
+        this new key {name} from your authorized_keys
+        {renewing ? ' (the old key of that name stays)' : ''} and makes a new one.
       </p>
       <div className="action-row">
         <button type="button" className="button button-primary" onClick={onContinue}>
