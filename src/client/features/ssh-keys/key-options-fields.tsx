@@ -51,7 +51,14 @@ export function KeyOptionsFields({
 }: KeyOptionsFieldsProps) {
   const id = useId();
   const today = new Date();
-  const minDate = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+  const maxDays = policy.maxLifetimeDays;
+  // A date's key works to its end (23:59:59), so the last day within the limit is one before.
+  const maxDate =
+    maxDays === null
+      ? undefined
+      : dateInputValue(
+          new Date(today.getFullYear(), today.getMonth(), today.getDate() + maxDays - 1),
+        );
   const accesses = accessChoices(policy);
   const everyday = accesses.filter((access) => access !== 'full');
   const sourceField = (
@@ -150,7 +157,8 @@ export function KeyOptionsFields({
             <input
               id={`${id}-date`}
               type="date"
-              min={minDate}
+              min={dateInputValue(today)}
+              max={maxDate}
               value={value.date}
               disabled={disabled}
               aria-invalid={errors.date ? true : undefined}
@@ -196,6 +204,12 @@ export function KeyOptionsFields({
       )}
     </>
   );
+}
+
+/** `YYYY-MM-DD` of a local date, as a date input's value. */
+function dateInputValue(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
 function AccessRadio(props: {

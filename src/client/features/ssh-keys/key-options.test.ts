@@ -92,6 +92,13 @@ describe('validateKeyOptions under a policy', () => {
       validateKeyOptions({ ...value, date: '2027-03-01' }, now, policy({ maxLifetimeDays: 90 })),
     ).toEqual({});
     expect(validateKeyOptions({ ...value, date: '2027-03-10' }, now)).toEqual({});
+    // The last day offered (the date input's max) is the day before: a date lasts to 23:59:59.
+    expect(
+      validateKeyOptions({ ...value, date: '2027-03-05' }, now, policy({ maxLifetimeDays: 90 })),
+    ).toEqual({});
+    expect(
+      validateKeyOptions({ ...value, date: '2027-03-06' }, now, policy({ maxLifetimeDays: 90 })),
+    ).toHaveProperty('date');
   });
 
   it('requires source addresses under requireFrom, and checks them always', () => {

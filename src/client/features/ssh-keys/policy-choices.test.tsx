@@ -55,6 +55,16 @@ describe('the dialogs under a site policy', () => {
       ).toEqual(['In 30 days', 'In 60 days (the longest allowed here)', 'On a date…']),
     );
     expect(expires).toHaveValue('60');
+    // A date can be chosen up to the last day within the limit.
+    await user.selectOptions(expires, 'date');
+    const last = new Date();
+    last.setDate(last.getDate() + 59);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    expect(within(dialog).getByLabelText('Expiry date')).toHaveAttribute(
+      'max',
+      `${last.getFullYear()}-${pad(last.getMonth() + 1)}-${pad(last.getDate())}`,
+    );
+    await user.selectOptions(expires, '60');
     expect(
       within(dialog)
         .getAllByRole('radio')
