@@ -31,10 +31,22 @@ describe('cachedFile', () => {
     expect(cachedFile('/cache/d', Buffer.from(text)).model).toBe(model);
   });
 
-  it('keeps a handful of files, not every file ever read', () => {
+  it('keeps the files of many users, not every file ever read', () => {
     const first = cachedFile('/cache/e0', Buffer.from(text));
-    for (let i = 1; i <= 4; i += 1) cachedFile(`/cache/e${i}`, Buffer.from(text));
+    for (let i = 1; i < 256; i += 1) cachedFile(`/cache/e${i}`, Buffer.from(text));
+    expect(cachedFile('/cache/e0', Buffer.from(text))).toBe(first);
+    cachedFile('/cache/e256', Buffer.from(text));
     expect(cachedFile('/cache/e0', Buffer.from(text))).not.toBe(first);
+  });
+
+  it('keeps at most 4 MiB of bytes, but always the newest file', () => {
+    const big = Buffer.from(`#${'x'.repeat(1022)}\n`.repeat(3 * 1024));
+    const small = cachedFile('/cache/small', Buffer.from(text));
+    const first = cachedFile('/cache/big1', big);
+    expect(cachedFile('/cache/small', Buffer.from(text))).toBe(small);
+    const second = cachedFile('/cache/big2', big);
+    expect(cachedFile('/cache/big2', big)).toBe(second);
+    expect(cachedFile('/cache/big1', big)).not.toBe(first);
   });
 });
 

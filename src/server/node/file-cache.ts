@@ -26,18 +26,27 @@ export interface CachedFile {
   listBody?: CachedListBody;
 }
 
-/** Files cached at once: one per user a process serves at a time is enough. */
-const MAX_FILES = 4;
+/**
+ * Files cached at once: in proxy mode the server parses for every user, so many small files;
+ * their bytes at most 4 MiB together (a 10,000-line file's model is many times its megabyte),
+ * but always the newest.
+ */
+const MAX_FILES = 256;
+const MAX_BYTES = 4 * 1024 * 1024;
 const files = new Map<string, CachedFile>();
+let cachedBytes = 0;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Lenient = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function remember(file: string, entry: CachedFile): CachedFile {
+  cachedBytes -= files.get(file)?.bytes.length ?? 0;
   files.delete(file);
   files.set(file, entry);
-  for (const oldest of files.keys()) {
-    if (files.size <= MAX_FILES) break;
+  cachedBytes += entry.bytes.length;
+  for (const [oldest, old] of files) {
+    if (oldest === file || (files.size <= MAX_FILES && cachedBytes <= MAX_BYTES)) break;
     files.delete(oldest);
+    cachedBytes -= old.bytes.length;
   }
   return entry;
 }
