@@ -141,5 +141,9 @@ test('dark mode: dark colours, and axe finds no contrast problem on the page or 
   await expect(importDialog.getByRole('alert')).toBeVisible();
   await expectNoAxeViolations(page, 'Import Key with an error, dark');
   await page.keyboard.press('Escape');
+
+  await page.getByRole('link', { name: 'Keysmith' }).click();
+  await expect(page.getByRole('link', { name: 'SSH Keys' })).toBeVisible();
+  await expectNoAxeViolations(page, 'landing page, dark');
   await page.emulateMedia({ colorScheme: 'light' });
 });
