@@ -93,7 +93,7 @@ test('a delete while the server is down fails at once and says what to do', asyn
   await keysmith.stop();
   keysmith = null;
   await confirm.getByRole('button', { name: 'Delete Key' }).click();
-  // Without retries the refused connection is reported at once (it took ~7 s of backoff).
+  // A refused connection is not retried: reported at once, not after seconds of backoff.
   await expect(confirm.getByRole('alert')).toHaveText(
     'Keysmith is not reachable: check that it is running, then try again.',
     { timeout: 2_500 },
