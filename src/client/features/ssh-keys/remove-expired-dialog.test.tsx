@@ -2,7 +2,6 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { NO_POLICY } from '../../../api/policy.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';
 import { sampleKeysFile } from '../../../mocks/sample-keys.ts';
 import {
@@ -17,10 +16,7 @@ let store: MemoryKeyStore;
 let deletes: string[];
 function serve(text: string) {
   store = createMemoryKeyStore(text);
-  server.resetHandlers(
-    ...createHandlers(store),
-    http.get('/api/policy', () => HttpResponse.json(NO_POLICY)),
-  );
+  server.resetHandlers(...createHandlers(store));
 }
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 beforeEach(() => {

@@ -1,5 +1,4 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NO_POLICY, type Policy } from '../../../api/policy.ts';
@@ -12,11 +11,7 @@ const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 beforeEach(() => {
   const store = createMemoryKeyStore(sampleKeysFile(new Date()));
-  server.resetHandlers(
-    ...createHandlers(store),
-    // The page asks for the policy; a server without one answers no limits.
-    http.get('/api/policy', () => HttpResponse.json(NO_POLICY)),
-  );
+  server.resetHandlers(...createHandlers(store));
 });
 afterAll(() => server.close());
 
@@ -81,7 +76,6 @@ describe('sort', () => {
           };
         },
       }),
-      http.get('/api/policy', () => HttpResponse.json(NO_POLICY)),
     );
     const { user } = renderApp();
     await screen.findByRole('list', { name: 'SSH keys' });
@@ -139,7 +133,9 @@ describe('sort', () => {
 describe('site policy', () => {
   it("flags the keys that break the site's policy, with why; expired keys are not flagged", async () => {
     const policy: Policy = { ...NO_POLICY, maxLifetimeDays: 90, requireFrom: true };
-    server.use(http.get('/api/policy', () => HttpResponse.json(policy)));
+    server.resetHandlers(
+      ...createHandlers(createMemoryKeyStore(sampleKeysFile(new Date())), { policy }),
+    );
     renderApp();
     await screen.findByRole('list', { name: 'SSH keys' });
     // No expiry and no source addresses: two reasons.
