@@ -187,12 +187,12 @@ describe('onboarding: renewing a Seqera key', () => {
 
 describe("onboarding: the site's policy", () => {
   it('a shorter maximum lifetime sets the expiry; a required passphrase is asked for', async () => {
-    state.policy = { ...NO_POLICY, maxLifetimeDays: 30, requirePassphrase: true };
+    state.policy = { ...NO_POLICY, maxLifetimeDays: 45, requirePassphrase: true };
     const { user } = renderApp('/get-started');
     await user.click(screen.getByRole('button', { name: 'Begin' }));
     const form = await screen.findByRole('form', { name: 'Generate a key for Seqera' });
     expect(form).toHaveTextContent(
-      /Expires: in 30 days, on \d{4}-\d{2}-\d{2} \(the longest this site allows\)\./,
+      /Expires: in 45 days, on \d{4}-\d{2}-\d{2} \(the longest this site allows\)\./,
     );
     expect(within(form).getByLabelText('Passphrase')).toHaveAccessibleDescription(
       /^Required here \(this site’s policy\)\./,
@@ -209,8 +209,8 @@ describe("onboarding: the site's policy", () => {
     await screen.findByRole('heading', { name: /Step 3 of 5/ });
     const [key] = (await state.store.list()).keys;
     const lifetime = new Date(key?.expiresAt ?? 0).getTime() - Date.now();
-    expect(lifetime).toBeLessThanOrEqual(30 * DAY_MS);
-    expect(lifetime).toBeGreaterThan(29 * DAY_MS);
+    expect(lifetime).toBeLessThanOrEqual(45 * DAY_MS);
+    expect(lifetime).toBeGreaterThan(44 * DAY_MS);
     expect(key?.expiresAt).not.toBeNull();
   });
 
