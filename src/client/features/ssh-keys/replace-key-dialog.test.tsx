@@ -50,7 +50,7 @@ async function openReplace() {
   return { ...app, dialog };
 }
 
-async function generateAndCopy(user: ReturnType<typeof renderApp>['user'], dialog: HTMLElement) {
+async function generate(user: ReturnType<typeof renderApp>['user'], dialog: HTMLElement) {
   await user.click(within(dialog).getByRole('button', { name: 'Generate New Key' }));
   const generated = await screen.findByRole('dialog', { name: 'SSH Key Generated' });
   return generated;
@@ -64,7 +64,7 @@ describe('Replace', () => {
     expect(summary).toHaveTextContent('Interactive login · from 10.0.0.0/8');
     expect(keyLines()).toHaveLength(2);
 
-    const generated = await generateAndCopy(user, dialog);
+    const generated = await generate(user, dialog);
     // Both keys are in the file now, with the same name; the new one like the old one.
     const lines = keyLines();
     expect(lines).toHaveLength(3);
@@ -96,6 +96,26 @@ describe('Replace', () => {
     expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
     expect(keyLines()).toEqual([lines[1], newLine]);
     expect(store.text()).not.toContain(old.publicKey.split(' ')[1]);
+    // The old row and its Replace button are gone: focus goes to the new key's row.
+    const row = await screen.findByRole('listitem', { name: 'seqera-prod' });
+    await waitFor(() =>
+      expect(within(row).getByRole('button', { name: 'seqera-prod' })).toHaveFocus(),
+    );
+    expect(row).not.toHaveTextContent(old.fingerprint);
+  });
+
+  it('keeps only the old key when the new one is thrown away unsaved', async () => {
+    const before = store.text();
+    const { user, dialog } = await openReplace();
+    const generated = await generate(user, dialog);
+    expect(keyLines()).toHaveLength(3);
+    await user.click(within(generated).getByRole('button', { name: 'Close' }));
+    const discard = await screen.findByRole('alertdialog', {
+      name: 'Close without saving the key?',
+    });
+    await user.click(within(discard).getByRole('button', { name: 'Close without saving' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(store.text()).toBe(before);
   });
 
   it('keeps both keys when the removal of the old one fails, and says so', async () => {
@@ -113,7 +133,7 @@ describe('Replace', () => {
       ),
     );
     const { user, dialog } = await openReplace();
-    const generated = await generateAndCopy(user, dialog);
+    const generated = await generate(user, dialog);
     await user.click(within(generated).getByRole('button', { name: 'Download' }));
     await user.click(within(generated).getByRole('button', { name: 'Remove Old Key…' }));
     const confirm = await screen.findByRole('alertdialog');
@@ -153,7 +173,7 @@ describe('Replace', () => {
   it("keeps the new key's expiry within the site's maximum", async () => {
     serve({ ...NO_POLICY, maxLifetimeDays: 30 });
     const { user, dialog } = await openReplace();
-    await generateAndCopy(user, dialog);
+    await generate(user, dialog);
     const newLine = keyLines()[2] ?? '';
     const expiry = /expiry-time="(\d{4})(\d{2})(\d{2})/.exec(newLine) ?? [];
     const expiresAt = Date.UTC(Number(expiry[1]), Number(expiry[2]) - 1, Number(expiry[3]));

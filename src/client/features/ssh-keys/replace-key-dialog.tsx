@@ -25,14 +25,21 @@ type ReplaceStep =
  * after the new one was copied or downloaded and the user confirms. A failure at any step
  * leaves the old key in place, so there is never a moment without a working key.
  */
-export function ReplaceKeyDialog({ sshKey, onDone }: { sshKey: SshKey; onDone: () => void }) {
+export function ReplaceKeyDialog({
+  sshKey,
+  onDone,
+}: {
+  sshKey: SshKey;
+  /** The dialog is over: with the new key when one was added and kept, else null. */
+  onDone: (replacement: GeneratedKey | null) => void;
+}) {
   const [state, setState] = useState<ReplaceStep>({ step: 'form' });
   switch (state.step) {
     case 'form':
       return (
         <ReplaceForm
           sshKey={sshKey}
-          onCancel={onDone}
+          onCancel={() => onDone(null)}
           onGenerated={(generated) => setState({ step: 'generated', generated })}
         />
       );
@@ -40,7 +47,10 @@ export function ReplaceKeyDialog({ sshKey, onDone }: { sshKey: SshKey; onDone: (
     case 'confirm-removal':
       return (
         <>
-          <KeyGeneratedDialog generated={state.generated} onClose={onDone}>
+          <KeyGeneratedDialog
+            generated={state.generated}
+            onClose={(removed) => onDone(removed ? null : state.generated)}
+          >
             {(saved) => (
               <OldKeyStep
                 oldKey={sshKey}
@@ -54,7 +64,7 @@ export function ReplaceKeyDialog({ sshKey, onDone }: { sshKey: SshKey; onDone: (
               oldKey={sshKey}
               generated={state.generated}
               onCancel={() => setState({ step: 'generated', generated: state.generated })}
-              onRemoved={onDone}
+              onRemoved={() => onDone(state.generated)}
             />
           )}
         </>

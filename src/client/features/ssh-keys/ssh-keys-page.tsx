@@ -251,7 +251,16 @@ function renderDialog(
     case 'remove-expired':
       return <RemoveExpiredDialog keys={dialog.keys} onDone={close} />;
     case 'replace':
-      return <ReplaceKeyDialog sshKey={dialog.key} onDone={close} />;
+      return (
+        <ReplaceKeyDialog
+          sshKey={dialog.key}
+          onDone={(replacement) => {
+            // The Replace button that opened the dialog may be gone with the old key's row.
+            if (replacement !== null) keyFocus.added(replacement);
+            close();
+          }}
+        />
+      );
     default:
       return dialog satisfies never;
   }
