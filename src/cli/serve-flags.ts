@@ -145,7 +145,7 @@ export const flagsSchema = z
       1,
       1000,
       '--max-user-processes must be a whole number from 1 to 1000.',
-    ).default(64),
+    ).default(48),
     'user-process-idle': wholeNumberFlag(
       1,
       86_400,

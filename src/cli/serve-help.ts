@@ -31,7 +31,7 @@ Options:
                            (default %h/.ssh/authorized_keys)
   --min-uid N              proxy mode: lowest uid served (default 1000)
   --max-user-processes N   proxy mode as root: most per-user helper processes at once
-                           (default 64; each takes about 4 MB)
+                           (default 48; each takes up to about 7 MB)
   --user-process-idle S    proxy mode: seconds an idle helper process lives (default 60)
   --user-process-queue N   proxy mode: most requests waiting for a helper, then 503
                            (default 4 x --max-user-processes)

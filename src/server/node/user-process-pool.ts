@@ -35,11 +35,12 @@ export interface UserProcessPoolOptions {
 
 export const DEFAULT_POOL_OPTIONS: UserProcessPoolOptions = {
   helperScript: HELPER_SCRIPT,
-  // A helper is about 6 MB resident (1.5 MB of it its own): 64 and the server stay under 512 MB.
-  maxProcesses: 64,
+  // A helper that has written is about 7 MB resident (2 MB of it its own): 48 and the server
+  // stay under 512 MB even counted as a sum of VmRSS.
+  maxProcesses: 48,
   idleMs: 60_000,
   // As `keysmith serve`: 4 × maxProcesses.
-  maxQueue: 256,
+  maxQueue: 192,
   maxPerUser: 4,
   queueWaitMs: 10_000,
   requestTimeoutMs: 30_000,
