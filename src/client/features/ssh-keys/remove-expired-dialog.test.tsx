@@ -67,6 +67,10 @@ describe('Remove expired keys', () => {
     );
     expect(screen.getByRole('listitem', { name: 'seqera-01' })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /Remove expired keys/ })).not.toBeInTheDocument();
+    // The button that opened the dialog is gone: focus goes to the page heading.
+    await waitFor(() =>
+      expect(screen.getByRole('heading', { level: 1, name: 'SSH Keys' })).toHaveFocus(),
+    );
   });
 
   it('Cancel removes nothing', async () => {

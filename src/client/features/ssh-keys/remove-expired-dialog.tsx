@@ -23,7 +23,8 @@ export function RemoveExpiredDialog({
   onDone,
 }: {
   keys: readonly SshKey[];
-  onDone: () => void;
+  /** The dialog is over; `removed` is true when every key it was opened for is gone. */
+  onDone: (removed: boolean) => void;
 }) {
   const queryClient = useQueryClient();
   const [pending, setPending] = useState(keys);
@@ -37,7 +38,7 @@ export function RemoveExpiredDialog({
     );
     void queryClient.invalidateQueries({ queryKey: sshKeysQueryOptions().queryKey });
     if (outcome.failed.length === 0) {
-      onDone();
+      onDone(true);
       return;
     }
     setPending(outcome.failed.map((failure) => failure.key));
@@ -48,7 +49,7 @@ export function RemoveExpiredDialog({
     <ConfirmDialog
       open
       onOpenChange={(open) => {
-        if (!open && !busy) onDone();
+        if (!open && !busy) onDone(false);
       }}
       title={`Remove ${keysWord(pending.length)}?`}
       description="sshd already ignores them. Each is removed from your authorized_keys, with Keysmith's line above it."

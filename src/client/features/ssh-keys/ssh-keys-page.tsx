@@ -249,7 +249,16 @@ function renderDialog(
         />
       );
     case 'remove-expired':
-      return <RemoveExpiredDialog keys={dialog.keys} onDone={close} />;
+      return (
+        <RemoveExpiredDialog
+          keys={dialog.keys}
+          onDone={(removed) => {
+            // The button that opened the dialog is gone once no expired key is left.
+            if (removed) keyFocus.deleted('ssh-keys-title');
+            close();
+          }}
+        />
+      );
     case 'replace':
       return (
         <ReplaceKeyDialog
