@@ -10,7 +10,7 @@
 # JSON line with the same id, this uid and `size`, followed by exactly `size` bytes. One request
 # at a time; the helper exits when its stdin ends, releasing a lock it holds.
 use strict;
-# Warnings without loading warnings.pm, and Errno and IO::Handle only when needed: what the
+# Warnings without loading warnings.pm, and Errno and IO only when needed: what the
 # helper loads is what each of its starts costs.
 BEGIN { $^W = 1 }
 use Fcntl qw(O_RDONLY O_WRONLY O_CREAT O_EXCL O_NOFOLLOW O_DIRECTORY S_ISREG S_ISLNK S_ISDIR);
@@ -272,13 +272,14 @@ sub random_suffix {
 # through a link), fsync, rename over the file, fsync of the directory (rename(2), fsync(2)).
 sub write_atomically {
   my ($bytes, $mode) = @_;
-  require IO::Handle;
+  # fsync(2) is IO's IO::Handle::sync; IO::Handle itself would load more than twice the code.
+  require IO;
   my $suffix = random_suffix() // return ('writing', errno());
   my $temp = "$dir/$temp_prefix$suffix";
   sysopen my $fh, $temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600
     or return ('writing', errno());
   my $failure;
-  $failure = errno() unless syswrite_all($fh, $bytes) && chmod($mode, $fh) && $fh->sync;
+  $failure = errno() unless syswrite_all($fh, $bytes) && chmod($mode, $fh) && IO::Handle::sync($fh);
   close $fh or $failure //= errno();
   $failure //= errno() unless rename $temp, $file;
   if (defined $failure) {
@@ -286,7 +287,7 @@ sub write_atomically {
     return ('writing', $failure);
   }
   sysopen my $dh, $dir, O_RDONLY | O_DIRECTORY or return ('syncing the directory of', errno());
-  $dh->sync or return ('syncing the directory of', errno());
+  IO::Handle::sync($dh) or return ('syncing the directory of', errno());
   close $dh;
   return undef;
 }
