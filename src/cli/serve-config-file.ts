@@ -26,6 +26,8 @@ export const SERVE_OPTIONS = {
   static: { type: 'string' },
   'seqera-api': { type: 'string', multiple: true },
   'audit-log': { type: 'string' },
+  policy: { type: 'string' },
+  'sshd-log': { type: 'string' },
   store: { type: 'string' },
   'ldap-url': { type: 'string' },
   'ldap-starttls': { type: 'boolean' },
@@ -36,8 +38,6 @@ export const SERVE_OPTIONS = {
   'ldap-key-attribute': { type: 'string' },
   'ldap-ca-file': { type: 'string' },
   'directory-cache-minutes': { type: 'string' },
-  policy: { type: 'string' },
-  'sshd-log': { type: 'string' },
   help: { type: 'boolean' },
   config: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
