@@ -1,5 +1,6 @@
 import type { SshKey } from '../../../api/ssh-keys.ts';
 import { ApiError } from '../../api/fetch-json.ts';
+import { isExpired } from './key-status-words.ts';
 
 export interface RemovalFailure {
   key: SshKey;
@@ -36,4 +37,20 @@ export async function removeKeys(
     }
   }
   return outcome;
+}
+
+/**
+ * Expired keys that can go: DELETE removes every line of a key, so a key that also stands on a
+ * line that has not expired stays.
+ */
+export function removableExpiredKeys(keys: readonly SshKey[], now: Date): SshKey[] {
+  const live = new Set(keys.filter((key) => !isExpired(key, now)).map((key) => key.fingerprint));
+  const seen = new Set<string>();
+  return keys.filter((key) => {
+    if (!isExpired(key, now) || live.has(key.fingerprint) || seen.has(key.fingerprint)) {
+      return false;
+    }
+    seen.add(key.fingerprint);
+    return true;
+  });
 }

@@ -3,8 +3,8 @@ import type { Policy } from '../../../api/policy.ts';
 import type { ListKeysResponse, SshKey } from '../../../api/ssh-keys.ts';
 import { KeyListToolbar } from './key-list-toolbar.tsx';
 import { viewKeys, type KeySort } from './key-list-view.ts';
-import { isExpired } from './key-status-words.ts';
 import { problemsByLine } from './policy-flags.ts';
+import { removableExpiredKeys } from './remove-keys.ts';
 import { SshKeyList } from './ssh-key-list.tsx';
 import type { KeyRowActions } from './ssh-key-row.tsx';
 
@@ -18,22 +18,6 @@ interface SearchableKeyListProps {
   /** All expired keys, to remove after one confirmation. */
   onRemoveExpired: (keys: readonly SshKey[]) => void;
   onRemoveExpiredIntent: () => void;
-}
-
-/**
- * Expired keys that can go: DELETE removes every line of a key, so a key that also stands on a
- * line that has not expired stays.
- */
-export function removableExpiredKeys(keys: readonly SshKey[], now: Date): SshKey[] {
-  const live = new Set(keys.filter((key) => !isExpired(key, now)).map((key) => key.fingerprint));
-  const seen = new Set<string>();
-  return keys.filter((key) => {
-    if (!isExpired(key, now) || live.has(key.fingerprint) || seen.has(key.fingerprint)) {
-      return false;
-    }
-    seen.add(key.fingerprint);
-    return true;
-  });
 }
 
 /** The page's list: search and sort over the rows; memoized so a dialog opening skips it. */
