@@ -18,14 +18,25 @@ export interface TestUser {
   home: string;
 }
 
+export interface SshLoginOptions {
+  /** `force` is `-tt`, a terminal as for a person typing `ssh host`; `none` is `-T`. */
+  tty?: 'force' | 'none';
+  /** The remote command (default `true`). */
+  command?: string;
+}
+
 export interface RunningSshd {
   port: number;
   /** Everything sshd logged so far (to stderr with -e, or to its `logFile` with -E). */
   log(): string;
   /** With `logFile`: SIGHUP, on which sshd re-executes itself and opens `logFile` afresh. */
   reopenLog(): Promise<void>;
-  /** Tries `ssh -i key user@127.0.0.1 -p port true`; resolves to whether the login worked. */
-  tryLogin(user: string, privateKeyPath: string): Promise<{ ok: boolean; output: string }>;
+  /** Tries `ssh -i key user@127.0.0.1 -p port true` (or `command`); resolves to whether it worked. */
+  tryLogin(
+    user: string,
+    privateKeyPath: string,
+    options?: SshLoginOptions,
+  ): Promise<{ ok: boolean; output: string }>;
   stop(): Promise<void>;
 }
 
@@ -177,36 +188,13 @@ export async function startSshd(
       child.kill('SIGHUP');
       await waitListening();
     },
-    tryLogin: (user, privateKeyPath) =>
+    tryLogin: (user, privateKeyPath, login = {}) =>
       new Promise((resolve) => {
-        const ssh = spawn(
-          'ssh',
-          [
-            '-F',
-            '/dev/null',
-            '-i',
-            privateKeyPath,
-            '-o',
-            'IdentitiesOnly=yes',
-            '-o',
-            'BatchMode=yes',
-            '-o',
-            'StrictHostKeyChecking=no',
-            '-o',
-            'UserKnownHostsFile=/dev/null',
-            '-o',
-            'PreferredAuthentications=publickey',
-            '-o',
-            'ConnectTimeout=10',
-            '-o',
-            'LogLevel=ERROR',
-            '-p',
-            String(port),
-            `${user}@127.0.0.1`,
-            'true',
-          ],
-          { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, killSignal: 'SIGKILL' },
-        );
+        const ssh = spawn('ssh', sshArgs(port, user, privateKeyPath, login), {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 20_000,
+          killSignal: 'SIGKILL',
+        });
         let output = '';
         ssh.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
         ssh.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -219,4 +207,39 @@ export async function startSshd(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The ssh command line for a login as `user` to 127.0.0.1:`port` with this key alone, no prompts. */
+function sshArgs(
+  port: number,
+  user: string,
+  privateKeyPath: string,
+  options: SshLoginOptions = {},
+): string[] {
+  const tty = options.tty === 'force' ? ['-tt'] : options.tty === 'none' ? ['-T'] : [];
+  return [
+    '-F',
+    '/dev/null',
+    '-i',
+    privateKeyPath,
+    ...tty,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'PreferredAuthentications=publickey',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'LogLevel=ERROR',
+    '-p',
+    String(port),
+    `${user}@127.0.0.1`,
+    options.command ?? 'true',
+  ];
 }

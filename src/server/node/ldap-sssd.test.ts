@@ -3,7 +3,6 @@
  * writes to a private slapd, Debian's SSSD reads it, and a real sshd lets keys in through
  * `AuthorizedKeysCommand /usr/bin/sss_ssh_authorizedkeys %u`.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -130,38 +129,10 @@ async function listKeys(user: string, to: RunningServer | undefined = server) {
 
 /** ssh as `user` with `key`, asking for a terminal with -tt when `pty` is set. */
 function ssh(user: string, key: TestKey, pty = false): Promise<{ ok: boolean; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      'ssh',
-      [
-        '-F',
-        '/dev/null',
-        '-i',
-        key.privatePath,
-        ...(pty ? ['-tt'] : ['-T']),
-        '-o',
-        'IdentitiesOnly=yes',
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'StrictHostKeyChecking=no',
-        '-o',
-        'UserKnownHostsFile=/dev/null',
-        '-o',
-        'PreferredAuthentications=publickey',
-        '-o',
-        'ConnectTimeout=10',
-        '-p',
-        String(sshd?.port ?? 0),
-        `${user}@127.0.0.1`,
-        'tty || true',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, killSignal: 'SIGKILL' },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.on('close', (code) => resolve({ ok: code === 0, output }));
+  if (sshd === undefined) throw new Error('sshd did not start; see beforeAll');
+  return sshd.tryLogin(user, key.privatePath, {
+    tty: pty ? 'force' : 'none',
+    command: 'tty || true',
   });
 }
 
