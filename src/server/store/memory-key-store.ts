@@ -16,10 +16,11 @@ export interface MemoryKeyStore extends KeyStore {
  * Creates an in-memory store holding `initialText` as the file.
  * @param options.path the path reported by `list()` (display only).
  * @param options.now the clock used to mark keys expired when listing.
+ * @param options.directoryCacheMinutes listed as a directory store's (`--store ldap`) would be.
  */
 export function createMemoryKeyStore(
   initialText = '',
-  options: { path?: string; now?: () => Date } = {},
+  options: { path?: string; now?: () => Date; directoryCacheMinutes?: number } = {},
 ): MemoryKeyStore {
   let text = initialText;
   const path = options.path ?? '~/.ssh/authorized_keys';
@@ -34,6 +35,9 @@ export function createMemoryKeyStore(
           ignoredLines: listIgnoredLines(model),
           warnings: [],
           path,
+          ...(options.directoryCacheMinutes === undefined
+            ? {}
+            : { directoryCacheMinutes: options.directoryCacheMinutes }),
         };
       }),
     add: (request, at) =>

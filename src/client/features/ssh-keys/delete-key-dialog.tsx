@@ -1,6 +1,7 @@
 import type { SshKey } from '../../../api/ssh-keys.ts';
 import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import { keyDisplayName } from './key-display.ts';
+import { keysWhere, removalTakesEffect, useKeyPlace } from './key-place.ts';
 import { useDeleteKey } from './use-ssh-key-mutations.ts';
 
 /**
@@ -18,6 +19,7 @@ export function DeleteKeyDialog({
   const deleteKey = useDeleteKey();
   const busy = deleteKey.isPending;
   const name = keyDisplayName(sshKey);
+  const place = useKeyPlace();
   return (
     <ConfirmDialog
       open
@@ -27,8 +29,8 @@ export function DeleteKeyDialog({
       title={`Delete SSH key "${name}"?`}
       description={
         <>
-          Removes the key with fingerprint <span className="mono">{sshKey.fingerprint}</span> from
-          your authorized_keys. Logins with it stop working at once.
+          Removes the key with fingerprint <span className="mono">{sshKey.fingerprint}</span> from{' '}
+          {keysWhere(place)}. Logins with it stop working {removalTakesEffect(place)}.
         </>
       }
       confirmLabel={busy ? 'Deleting…' : 'Delete Key'}

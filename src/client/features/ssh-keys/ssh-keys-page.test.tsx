@@ -201,7 +201,7 @@ describe('Delete', () => {
       name: 'Delete SSH key "seqera-prod"?',
     });
     expect(dialog).toHaveAccessibleDescription(
-      `Removes the key with fingerprint ${laptop.fingerprint} from your authorized_keys. Logins with it stop working at once.`,
+      `Removes the key with fingerprint ${laptop.fingerprint} from your ~/.ssh/authorized_keys. Logins with it stop working at once.`,
     );
     expect(within(dialog).queryByText(/not added by Keysmith/)).not.toBeInTheDocument();
     await user.click(within(dialog).getByRole('button', { name: 'Delete Key' }));
@@ -212,6 +212,22 @@ describe('Delete', () => {
     );
     expect(screen.getByRole('listitem', { name: 'old-rsa-key' })).toBeInTheDocument();
     expect(store.text()).toBe(`${legacy.publicKey}\n`);
+  });
+
+  it('says a key in the directory stops working within the cache time, not at once', async () => {
+    const [laptopType, laptopBase64] = laptop.publicKey.split(' ');
+    store = createMemoryKeyStore(
+      `restrict ${laptopType} ${laptopBase64} ada@laptop # keysmith name=seqera-prod added=2026-01-02T03:04:05Z\n`,
+      { path: 'uid=ada,ou=people,dc=example,dc=org (sshPublicKey)', directoryCacheMinutes: 90 },
+    );
+    server.resetHandlers(...createHandlers(store));
+    const { user } = renderApp();
+    await user.click(await screen.findByRole('button', { name: /^Delete / }));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(dialog).toHaveAccessibleDescription(
+      `Removes the key with fingerprint ${laptop.fingerprint} from your entry in the site's directory. Logins with it stop working on every host within 90 minutes, when SSSD's cache expires; your administrator can make it sooner.`,
+    );
+    expect(dialog).not.toHaveTextContent('at once');
   });
 
   it('warns harder for a key Keysmith did not add, and Cancel keeps it', async () => {
