@@ -3,6 +3,7 @@ import { CopyButton } from '../../ui/copy-button.tsx';
 import { FileWarnings, SshKeyList } from '../ssh-keys/ssh-key-list.tsx';
 import { sshKeysQueryOptions } from '../ssh-keys/ssh-keys-query-options.ts';
 import type { FlowKey } from './flow-storage.ts';
+import { KeysLoadState } from './keys-load-state.tsx';
 import { privateKeyPath, sshAddListLine } from './seqera.ts';
 
 interface CheckStepProps {
@@ -29,20 +30,8 @@ export function CheckStep({ flowKey, user, onFinish }: CheckStepProps) {
     </button>
   );
 
-  if (keys.isPending) {
-    return (
-      <p role="status" className="loading">
-        Loading your SSH keys…
-      </p>
-    );
-  }
-  if (keys.isError) {
-    return (
-      <div role="alert" className="error-box">
-        <p>Could not load your SSH keys: {keys.error.message}</p>
-        {checkAgain}
-      </div>
-    );
+  if (keys.isPending || keys.isError) {
+    return <KeysLoadState error={keys.error} retry={checkAgain} />;
   }
 
   const key = keys.data.keys.find((candidate) => candidate.fingerprint === flowKey.fingerprint);

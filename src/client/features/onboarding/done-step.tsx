@@ -5,6 +5,7 @@ import type { SshKey } from '../../../api/ssh-keys.ts';
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { sshKeysQueryOptions } from '../ssh-keys/ssh-keys-query-options.ts';
 import type { FlowKey, RenewedKey } from './flow-storage.ts';
+import { KeysLoadState } from './keys-load-state.tsx';
 import { localDay, localTimeOfDay } from './local-dates.ts';
 import { RemoveFlowKeyDialog } from './remove-flow-key-dialog.tsx';
 
@@ -36,26 +37,13 @@ export function DoneStep({ flowKey, renews, user }: DoneStepProps) {
     },
   });
 
-  if (keys.isPending) {
-    return (
-      <p role="status" className="loading">
-        Loading your SSH keys…
-      </p>
+  if (keys.isPending || keys.isError) {
+    const tryAgain = (
+      <button type="button" className="button button-secondary" onClick={() => void keys.refetch()}>
+        Try again
+      </button>
     );
-  }
-  if (keys.isError) {
-    return (
-      <div role="alert" className="error-box">
-        <p>Could not load your SSH keys: {keys.error.message}</p>
-        <button
-          type="button"
-          className="button button-secondary"
-          onClick={() => void keys.refetch()}
-        >
-          Try again
-        </button>
-      </div>
-    );
+    return <KeysLoadState error={keys.error} retry={tryAgain} />;
   }
   const key = keys.data.keys.find((candidate) => candidate.fingerprint === flowKey.fingerprint);
   if (!key) {
