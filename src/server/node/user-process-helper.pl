@@ -2,7 +2,8 @@
 # The per-user helper of proxy mode as root (user-process-pool.ts): it does the file system calls
 # on one user's authorized_keys as that user and nothing else; the server parses, composes and
 # decides. Started by util-linux's setpriv with the user's uid, gid and groups already taken:
-#   setpriv --reuid=UID --regid=GID --init-groups ... -- /usr/bin/perl -T helper UID GID HOME FILE
+#   setpriv --reuid=UID --regid=GID --init-groups ... -- /usr/bin/perl -T helper UID GID HOME FILE \
+#     O_RDONLY=0 O_WRONLY=1 ... ENOENT=2 EEXIST=17 [SYS_fsync=74]
 # It refuses to run unless its real and effective ids are exactly those and not root.
 #
 # Protocol (user-process-protocol.ts): a request is one line, "<id> <op>[ <n>]\n", ops `read`,
@@ -10,10 +11,9 @@
 # JSON line with the same id, this uid and `size`, followed by exactly `size` bytes. One request
 # at a time; the helper exits when its stdin ends, releasing a lock it holds.
 use strict;
-# Warnings without loading warnings.pm, and Errno and IO only when needed: what the
-# helper loads is what each of its starts costs.
+# Warnings without loading warnings.pm, and no Fcntl, Errno or IO (the constants come from the
+# server): what the helper loads is what each of its starts costs.
 BEGIN { $^W = 1 }
-use Fcntl qw(O_RDONLY O_WRONLY O_CREAT O_EXCL O_NOFOLLOW O_DIRECTORY S_ISREG S_ISLNK S_ISDIR);
 
 # The server's bound on a file it reads or writes (MAX_FILE_BYTES in user-process-protocol.ts).
 my $MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -28,11 +28,26 @@ sub fail_start {
   exit 78;
 }
 
-@ARGV == 4 or fail_start('usage: helper UID GID HOME FILE');
-my ($uid) = $ARGV[0] =~ /^([1-9][0-9]{0,9})$/ or fail_start('UID must be a number above 0');
-my ($gid) = $ARGV[1] =~ /^(0|[1-9][0-9]{0,9})$/ or fail_start('GID must be a number');
-my ($home) = $ARGV[2] =~ m{^(/[^\0]*)$} or fail_start('HOME must be an absolute path');
-my ($file) = $ARGV[3] =~ m{^(/[^\0]*[^/])$} or fail_start('FILE must be an absolute path');
+@ARGV >= 4 or fail_start('usage: helper UID GID HOME FILE NAME=NUMBER...');
+my ($uid) = shift(@ARGV) =~ /^([1-9][0-9]{0,9})$/ or fail_start('UID must be a number above 0');
+my ($gid) = shift(@ARGV) =~ /^(0|[1-9][0-9]{0,9})$/ or fail_start('GID must be a number');
+my ($home) = shift(@ARGV) =~ m{^(/[^\0]*)$} or fail_start('HOME must be an absolute path');
+my ($file) = shift(@ARGV) =~ m{^(/[^\0]*[^/])$} or fail_start('FILE must be an absolute path');
+
+# The platform's open(2) flags and errno values as the server's headers have them (node:fs and
+# node:os constants), and fsync(2)'s syscall number where the server knows it.
+my %c;
+for (@ARGV) {
+  my ($name, $value) =
+    /^(O_RDONLY|O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_DIRECTORY|ENOENT|EEXIST|SYS_fsync)=([0-9]{1,10})$/
+    or fail_start("'$_' is not NAME=NUMBER of a known constant: start it through helperArgv");
+  fail_start("$name given twice: start it through helperArgv") if exists $c{$name};
+  # A number, not a string: Perl's | on two strings would OR their characters.
+  $c{$name} = 0 + $value;
+}
+for (qw(O_RDONLY O_WRONLY O_CREAT O_EXCL O_NOFOLLOW O_DIRECTORY ENOENT EEXIST)) {
+  fail_start("$_ is missing: start it through helperArgv") unless exists $c{$_};
+}
 
 # setpriv must have dropped every id: never serve as root, or as anyone but the account.
 my ($real_gid) = split / /, $(;
@@ -132,9 +147,9 @@ sub read_bytes {
 
 # Reads the file without following a link: (bytes, mode) or (undef, errno name).
 sub read_no_follow {
-  sysopen my $fh, $file, O_RDONLY | O_NOFOLLOW or return (undef, errno());
+  sysopen my $fh, $file, $c{O_RDONLY} | $c{O_NOFOLLOW} or return (undef, errno());
   my @stat = stat $fh or return (undef, errno());
-  return (undef, 'ENOTREG') unless S_ISREG($stat[2]);
+  return (undef, 'ENOTREG') unless -f _;
   return (undef, 'EFBIG') if $stat[7] > $MAX_FILE_BYTES;
   my $bytes = '';
   for (;;) {
@@ -161,7 +176,7 @@ sub real_path {
     }
     my $at = '/' . join '/', @done, $part;
     my @stat = lstat $at or return undef;
-    if (S_ISLNK($stat[2])) {
+    if (-l _) {
       # Linux's MAXSYMLINKS.
       return undef if ++$links > 40;
       my $target = readlink $at;
@@ -170,7 +185,7 @@ sub real_path {
       unshift @todo, grep { length } split m{/}, $target;
       next;
     }
-    return undef if @todo && !S_ISDIR($stat[2]);
+    return undef if @todo && !-d _;
     push @done, $part;
   }
   return '/' . join '/', @done;
@@ -181,7 +196,7 @@ sub real_path {
 sub strict_modes_facts {
   my $facts;
   if (my @stat = lstat $file) {
-    my $type = S_ISLNK($stat[2]) ? 'link' : S_ISREG($stat[2]) ? 'file' : 'other';
+    my $type = -l _ ? 'link' : -f _ ? 'file' : 'other';
     $facts = qq("file":{"type":"$type","mode":$stat[2],"uid":$stat[4]});
   } else {
     $facts = '"file":{"errno":' . errno() . '}';
@@ -210,7 +225,6 @@ sub sleep_ms { select undef, undef, undef, $_[0] / 1000 }
 # a lock directory not refreshed for $STALE_SECONDS is a dead writer's and is taken over.
 sub take_lock {
   my ($wait_ms) = @_;
-  require Errno;
   my $waited = 0;
   my $made_dir = 0;
   for (my $attempt = 0; ; $attempt += 1) {
@@ -218,20 +232,20 @@ sub take_lock {
       $locked_at = time;
       return undef;
     }
-    if ($! == Errno::ENOENT() && !$made_dir) {
+    if ($! == $c{ENOENT} && !$made_dir) {
       # No ~/.ssh yet, so no place for the lock: make it 0700 (mkdir's mode is masked by umask).
       $made_dir = 1;
       if (mkdir $dir, 0700) {
         chmod 0700, $dir or return ('creating', errno());
-      } elsif ($! != Errno::EEXIST()) {
+      } elsif ($! != $c{EEXIST}) {
         return ('creating', errno());
       }
       next;
     }
-    return ('locking', errno()) unless $! == Errno::EEXIST();
+    return ('locking', errno()) unless $! == $c{EEXIST};
     my @stat = stat $lock;
     if (@stat && $stat[9] < time - $STALE_SECONDS) {
-      rmdir $lock or $! == Errno::ENOENT() or return ('locking', errno());
+      rmdir $lock or $! == $c{ENOENT} or return ('locking', errno());
       next;
     }
     return ('locking', 'ELOCKED') if $waited >= $wait_ms;
@@ -262,32 +276,39 @@ sub remove_dead_writers_files {
 }
 
 sub random_suffix {
-  sysopen my $fh, '/dev/urandom', O_RDONLY or return undef;
+  sysopen my $fh, '/dev/urandom', $c{O_RDONLY} or return undef;
   my $bytes = sysread_exact($fh, 6) // return undef;
   my ($hex) = unpack('H*', $bytes) =~ /^([0-9a-f]{12})$/;
   return $hex;
+}
+
+# fsync(2) by its syscall number, or else through IO's IO::Handle::sync (IO alone costs a
+# start about 5 ms, IO::Handle more than twice that).
+sub fsync {
+  my ($fh) = @_;
+  return syscall($c{SYS_fsync}, fileno $fh) == 0 if exists $c{SYS_fsync};
+  require IO;
+  return IO::Handle::sync($fh);
 }
 
 # Replaces the file with `bytes`: a new file in the same directory (created exclusively, never
 # through a link), fsync, rename over the file, fsync of the directory (rename(2), fsync(2)).
 sub write_atomically {
   my ($bytes, $mode) = @_;
-  # fsync(2) is IO's IO::Handle::sync; IO::Handle itself would load more than twice the code.
-  require IO;
   my $suffix = random_suffix() // return ('writing', errno());
   my $temp = "$dir/$temp_prefix$suffix";
-  sysopen my $fh, $temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600
+  sysopen my $fh, $temp, $c{O_WRONLY} | $c{O_CREAT} | $c{O_EXCL} | $c{O_NOFOLLOW}, 0600
     or return ('writing', errno());
   my $failure;
-  $failure = errno() unless syswrite_all($fh, $bytes) && chmod($mode, $fh) && IO::Handle::sync($fh);
+  $failure = errno() unless syswrite_all($fh, $bytes) && chmod($mode, $fh) && fsync($fh);
   close $fh or $failure //= errno();
   $failure //= errno() unless rename $temp, $file;
   if (defined $failure) {
     unlink $temp;
     return ('writing', $failure);
   }
-  sysopen my $dh, $dir, O_RDONLY | O_DIRECTORY or return ('syncing the directory of', errno());
-  IO::Handle::sync($dh) or return ('syncing the directory of', errno());
+  sysopen my $dh, $dir, $c{O_RDONLY} | $c{O_DIRECTORY} or return ('syncing the directory of', errno());
+  fsync($dh) or return ('syncing the directory of', errno());
   close $dh;
   return undef;
 }
@@ -310,7 +331,7 @@ sub serve {
     return error_reply($id, $errno, $action) if defined $action;
     remove_dead_writers_files();
     my ($bytes, $mode_or_errno) = read_no_follow();
-    if (!defined $bytes && $mode_or_errno =~ /^[0-9]+$/ && $mode_or_errno == Errno::ENOENT()) {
+    if (!defined $bytes && $mode_or_errno =~ /^[0-9]+$/ && $mode_or_errno == $c{ENOENT}) {
       $kept_mode = 0600;
       return reply($id, '"ok":true,"read":"ENOENT"');
     }

@@ -13,7 +13,7 @@ import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../../t
 import { killAllChildren, runWriter } from '../../testing/reliability/child-processes.ts';
 import { strictModesWarnings } from './strict-modes.ts';
 import { createUserProcessPool, DEFAULT_POOL_OPTIONS } from './user-process-pool.ts';
-import { helperArgv } from './user-process-spawn.ts';
+import { helperArgv, helperConstants } from './user-process-spawn.ts';
 import {
   createReplyReader,
   encodeRequest,
@@ -120,6 +120,7 @@ describe('who the helper runs as', () => {
         String(alice.gid),
         alice.home,
         fileOf(alice),
+        ...helperConstants(),
       ],
       Buffer.from('1 read\n'),
     );
@@ -143,6 +144,7 @@ describe('who the helper runs as', () => {
         String(alice.gid),
         alice.home,
         fileOf(alice),
+        ...helperConstants(),
       ],
       Buffer.from('1 read\n'),
     );
@@ -154,8 +156,47 @@ describe('who the helper runs as', () => {
     const other = await converse(argv, Buffer.from('1 read\n'));
     expect([other.code, other.replies]).toEqual([78, []]);
     expect(other.stderr).toMatch(new RegExp(`not ${alice.uid}/${alice.gid}`));
-    const asRoot = spawnSync('/usr/bin/perl', ['-T', HELPER, '0', '0', '/root', '/root/x']);
+    const asRoot = spawnSync('/usr/bin/perl', [
+      '-T',
+      HELPER,
+      ...['0', '0', '/root', '/root/x'],
+      ...helperConstants(),
+    ]);
     expect(asRoot.status).toBe(78);
+  });
+
+  it('refuses to start without every constant, each a number given once', async () => {
+    const argv = asUser(alice);
+    const constants = argv.indexOf(fileOf(alice)) + 1;
+    const withConstants = (edit: (given: string[]) => string[]) => [
+      ...argv.slice(0, constants),
+      ...edit(argv.slice(constants)),
+    ];
+    const cases: [string[], RegExp][] = [
+      [
+        withConstants((given) => given.filter((c) => !c.startsWith('O_NOFOLLOW='))),
+        /O_NOFOLLOW is missing/,
+      ],
+      [
+        withConstants((given) => given.filter((c) => !c.startsWith('ENOENT='))),
+        /ENOENT is missing/,
+      ],
+      [
+        withConstants((given) => [
+          ...given.filter((c) => !c.startsWith('O_CREAT=')),
+          'O_CREAT=0x40',
+        ]),
+        /'O_CREAT=0x40' is not NAME=NUMBER/,
+      ],
+      [withConstants((given) => [...given, 'O_EXCL=']), /'O_EXCL=' is not NAME=NUMBER/],
+      [withConstants((given) => [...given, 'O_TRUNC=512']), /'O_TRUNC=512' is not NAME=NUMBER/],
+      [withConstants((given) => [...given, 'O_EXCL=128']), /O_EXCL given twice/],
+    ];
+    for (const [started, message] of cases) {
+      const { replies, code, stderr } = await converse(started, Buffer.from('1 read\n'));
+      expect([code, replies], started.join(' ')).toEqual([78, []]);
+      expect(stderr).toMatch(message);
+    }
   });
 });
 
@@ -239,6 +280,45 @@ describe('the file system calls', () => {
       killAllChildren();
       await Promise.all(pools.map((p) => p.close()));
     }
+  });
+
+  it('writes with fsync by its syscall number and the flags it is given, loading no XS module', async () => {
+    resetSshDir(alice);
+    const file = fileOf(alice);
+    const pool = createUserProcessPool();
+    try {
+      const store = createUserProcessKeyStore(pool, account(alice), file);
+      await store.add({ publicKey: key(0).publicLine }, new Date());
+      const [helper] = pool.snapshot().helpers;
+      // Fcntl and IO are XS modules: loading one maps its shared object (perlxs(1)).
+      const maps = fs.readFileSync(`/proc/${helper?.pid ?? 0}/maps`, 'utf8');
+      expect(maps).toMatch(/perl/);
+      expect(maps).not.toMatch(/\/auto\//);
+      expect(sshKeygenFingerprints(file)).toEqual([key(0).fingerprint]);
+      const stat = fs.statSync(file);
+      expect([stat.uid, stat.mode & 0o777]).toEqual([alice.uid, 0o600]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('writes through Perl’s IO where the server knows no fsync syscall number', async () => {
+    resetSshDir(alice);
+    const file = fileOf(alice);
+    const argv = asUser(alice).filter((arg) => !arg.startsWith('SYS_fsync='));
+    expect(argv).toEqual(asUser(alice).slice(0, argv.length));
+    expect(helperConstants('ia32')).toEqual(argv.slice(argv.indexOf(file) + 1));
+    const bytes = `${key(0).publicLine}\n`;
+    const { replies, code } = await converse(
+      argv,
+      Buffer.concat([
+        encodeRequest(1, { op: 'lock', waitMs: 1000 }),
+        Buffer.from(`2 write ${bytes.length}\n${bytes}`),
+      ]),
+    );
+    expect([code, replies.map((r) => r.header.ok)]).toEqual([0, [true, true]]);
+    expect(sshKeygenFingerprints(file)).toEqual([key(0).fingerprint]);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('takes over a dead writer’s stale lock and removes its temporary file, and only that', async () => {

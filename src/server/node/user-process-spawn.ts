@@ -5,6 +5,8 @@
  * which checks its ids again before it reads a request.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { KeyStoreError } from '../store/key-store.ts';
@@ -15,6 +17,27 @@ import { createReplyReader, type HelperReply } from './user-process-protocol.ts'
 export const HELPER_SCRIPT = fileURLToPath(new URL('./user-process-helper.pl', import.meta.url));
 
 export type HelperChild = ChildProcessByStdio<Writable, Readable, null>;
+
+/**
+ * fsync(2)'s number in the kernel's syscall tables (arch/x86/entry/syscalls/syscall_64.tbl,
+ * include/uapi/asm-generic/unistd.h); elsewhere the helper loads Perl's IO for it.
+ */
+const FSYNC_SYSCALL: Partial<Record<NodeJS.Architecture, number>> = { x64: 74, arm64: 82 };
+
+/**
+ * The helper's NAME=NUMBER arguments: this platform's open(2) flags and errno values, which it
+ * would otherwise load Fcntl and Errno for, and fsync(2)'s syscall number where it is known.
+ */
+export function helperConstants(arch: NodeJS.Architecture = process.arch): string[] {
+  const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fsConstants;
+  const { ENOENT, EEXIST } = osConstants.errno;
+  const values = { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY, ENOENT, EEXIST };
+  const fsync = FSYNC_SYSCALL[arch];
+  return [
+    ...Object.entries(values).map(([name, value]) => `${name}=${value}`),
+    ...(fsync === undefined ? [] : [`SYS_fsync=${fsync}`]),
+  ];
+}
 
 /** setpriv(1)'s arguments: the account's ids and groups, no capabilities, none to gain by exec. */
 export function helperArgv(account: Account, path: string, script = HELPER_SCRIPT): string[] {
@@ -32,6 +55,7 @@ export function helperArgv(account: Account, path: string, script = HELPER_SCRIP
     String(account.gid),
     account.home,
     path,
+    ...helperConstants(),
   ];
 }
 
