@@ -1,16 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import {
-  ensureTestUser,
-  makeTestDir,
-  startSshd,
-  type RunningSshd,
-  type TestUser,
-} from '../src/testing/sshd.ts';
+import type { RunningSshd, TestUser } from '../src/testing/sshd.ts';
 import { expectNoAxeViolations } from './fixtures/axe.ts';
-import { startKeysmith, type RunningKeysmith } from './fixtures/keysmith-server.ts';
+import { openTab, startKeysmithStack, type KeysmithStack } from './fixtures/keysmith-stack.ts';
+import type { RunningKeysmith } from './fixtures/keysmith-server.ts';
 
 // "Get started" on a server that reads sshd's log, names a Seqera API and has a site policy:
 // the first login shows up, and a Seqera key is renewed under its name. One tab, in order.
@@ -25,44 +20,32 @@ let sshd: RunningSshd;
 let context: BrowserContext;
 let page: Page;
 let scratch: string;
+let stack: KeysmithStack;
 const pageErrors: string[] = [];
 
 test.beforeAll(async ({ browser }) => {
-  user = ensureTestUser('keysmith-onb');
-  scratch = makeTestDir('e2e-onboarding-renewal');
-  // sshd writes it as root; Keysmith reads it as the user, as an administrator would allow.
-  const sshdLog = join(scratch, 'sshd.log');
-  writeFileSync(sshdLog, '', { mode: 0o644 });
-  chmodSync(sshdLog, 0o644);
-  const policy = join(scratch, 'policy.json');
-  writeFileSync(policy, JSON.stringify({ maxLifetimeDays: 30, requirePassphrase: true }), {
-    mode: 0o644,
+  stack = await startKeysmithStack({
+    user: 'keysmith-onb',
+    scratch: 'e2e-onboarding-renewal',
+    sshdLog: true,
+    serverArgs: (folder) => {
+      const policy = join(folder, 'policy.json');
+      writeFileSync(policy, JSON.stringify({ maxLifetimeDays: 30, requirePassphrase: true }), {
+        mode: 0o644,
+      });
+      return ['--seqera-api', 'https://api.cloud.seqera.io', '--policy', policy];
+    },
   });
-  keysmith = await startKeysmith(user, [
-    '--sshd-log',
-    sshdLog,
-    '--seqera-api',
-    'https://api.cloud.seqera.io',
-    '--policy',
-    policy,
-  ]);
-  sshd = await startSshd({ authorizedKeysFile: keysmith.authorizedKeys, logFile: sshdLog });
-  context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-    origin: keysmith.origin,
-  });
-  page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  ({ user, keysmith, sshd, scratch } = stack);
+  ({ context, page } = await openTab(browser, keysmith.origin, {
+    viewport: { width: 1100, height: 900 },
+    pageErrors,
+  }));
 });
 
 test.afterAll(async () => {
   await context.close();
-  await sshd.stop();
-  await keysmith.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await stack.stop();
 });
 
 const name = () => `seqera-${user.name}`;

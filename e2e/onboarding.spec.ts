@@ -2,15 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import {
-  ensureTestUser,
-  makeTestDir,
-  startSshd,
-  type RunningSshd,
-  type TestUser,
-} from '../src/testing/sshd.ts';
+import type { RunningSshd, TestUser } from '../src/testing/sshd.ts';
 import { expectNoAxeViolations } from './fixtures/axe.ts';
-import { startKeysmith, type RunningKeysmith } from './fixtures/keysmith-server.ts';
+import { openTab, startKeysmithStack, type KeysmithStack } from './fixtures/keysmith-stack.ts';
+import type { RunningKeysmith } from './fixtures/keysmith-server.ts';
 
 // "Get started" against the real server and a real sshd, in one tab, in order.
 test.describe.configure({ mode: 'serial' });
@@ -25,35 +20,25 @@ let sshd: RunningSshd;
 let context: BrowserContext;
 let page: Page;
 let scratch: string;
+let stack: KeysmithStack;
 const requests: { method: string; url: string; body: string }[] = [];
 const pageErrors: string[] = [];
 /** What the page handed out for Seqera, to check none of it ever reached a server. */
 const secrets: string[] = [];
 
 test.beforeAll(async ({ browser }) => {
-  user = ensureTestUser('keysmith-onb');
-  keysmith = await startKeysmith(user);
-  sshd = await startSshd({ authorizedKeysFile: keysmith.authorizedKeys });
-  scratch = makeTestDir('e2e-onboarding');
-  context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-    origin: keysmith.origin,
-  });
-  context.on('request', (request) => {
-    requests.push({ method: request.method(), url: request.url(), body: request.postData() ?? '' });
-  });
-  page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  stack = await startKeysmithStack({ user: 'keysmith-onb', scratch: 'e2e-onboarding' });
+  ({ user, keysmith, sshd, scratch } = stack);
+  ({ context, page } = await openTab(browser, keysmith.origin, {
+    viewport: { width: 1100, height: 900 },
+    requests,
+    pageErrors,
+  }));
 });
 
 test.afterAll(async () => {
   await context.close();
-  await sshd.stop();
-  await keysmith.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await stack.stop();
 });
 
 async function copied(button: string): Promise<string> {

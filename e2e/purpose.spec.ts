@@ -1,16 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import {
-  ensureTestUser,
-  makeTestDir,
-  startSshd,
-  type RunningSshd,
-  type TestUser,
-} from '../src/testing/sshd.ts';
+import type { RunningSshd, TestUser } from '../src/testing/sshd.ts';
 import { sshKeygen } from '../src/testing/ssh-keygen.ts';
-import { startKeysmith, type RunningKeysmith } from './fixtures/keysmith-server.ts';
+import { startKeysmithStack, type KeysmithStack } from './fixtures/keysmith-stack.ts';
+import type { RunningKeysmith } from './fixtures/keysmith-server.ts';
 
 // A laptop key imported with the defaults must give its owner a terminal from a real sshd.
 test.describe.configure({ mode: 'serial' });
@@ -19,50 +13,20 @@ let user: TestUser;
 let keysmith: RunningKeysmith;
 let sshd: RunningSshd;
 let scratch: string;
+let stack: KeysmithStack;
 
 test.beforeAll(async () => {
-  user = ensureTestUser('keysmith-e2e');
-  keysmith = await startKeysmith(user);
-  sshd = await startSshd({ authorizedKeysFile: keysmith.authorizedKeys });
-  scratch = makeTestDir('e2e-purpose');
+  stack = await startKeysmithStack({ user: 'keysmith-e2e', scratch: 'e2e-purpose' });
+  ({ user, keysmith, sshd, scratch } = stack);
 });
 
 test.afterAll(async () => {
-  await sshd.stop();
-  await keysmith.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await stack.stop();
 });
 
 /** `ssh -tt … tty` with this key: what a person typing `ssh host` gets for a terminal. */
-function sshTty(keyFile: string): { status: number | null; output: string } {
-  const result = spawnSync(
-    'ssh',
-    [
-      '-tt',
-      '-F',
-      '/dev/null',
-      '-i',
-      keyFile,
-      '-o',
-      'IdentitiesOnly=yes',
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'StrictHostKeyChecking=no',
-      '-o',
-      'UserKnownHostsFile=/dev/null',
-      '-o',
-      'ConnectTimeout=10',
-      '-o',
-      'LogLevel=ERROR',
-      '-p',
-      String(sshd.port),
-      `${user.name}@127.0.0.1`,
-      'tty',
-    ],
-    { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+function sshTty(keyFile: string): Promise<{ ok: boolean; output: string }> {
+  return sshd.tryLogin(user.name, keyFile, { tty: 'force', command: 'tty' });
 }
 
 function keyLine(publicKey: string): string {
@@ -99,16 +63,16 @@ test('a laptop key imported with the defaults gets a terminal; an automation key
   // Named after its comment; "To log in from my computer" is restrict,pty.
   await expect(page.getByRole('button', { name: 'ada-laptop', exact: true })).toBeFocused();
   expect(keyLine(laptop.publicKey)).toMatch(/^restrict,pty,expiry-time="\d{8}\S*" ssh-ed25519 /);
-  const terminal = sshTty(laptopFile);
+  const terminal = await sshTty(laptopFile);
   expect(terminal.output, sshd.log()).toMatch(/^\/dev\/pts\/\d+\r?$/m);
-  expect(terminal.status).toBe(0);
+  expect(terminal.ok).toBe(true);
 
   const ci = sshKeygen('ed25519', 'ci');
   const ciFile = join(scratch, 'ci');
   writeFileSync(ciFile, ci.privateKey, { mode: 0o600 });
   await importKey(page, ci.publicKey, 'For Seqera or other automation (commands only)');
   expect(keyLine(ci.publicKey)).toMatch(/^restrict,expiry-time="\d{8}\S*" ssh-ed25519 /);
-  const commands = sshTty(ciFile);
+  const commands = await sshTty(ciFile);
   expect(commands.output).toContain('PTY allocation request failed');
   expect(commands.output).not.toMatch(/\/dev\/pts\//);
   await context.close();

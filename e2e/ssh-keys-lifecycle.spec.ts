@@ -1,18 +1,13 @@
-import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { sampleKeyExpiry, sampleKeyName } from '../src/mocks/sample-keys.ts';
 import { formatExpiryTime } from '../src/openssh/authorized-keys-options.ts';
 import { makeTestKey } from '../src/testing/ssh-keygen.ts';
-import {
-  ensureTestUser,
-  makeTestDir,
-  startSshd,
-  type RunningSshd,
-  type TestUser,
-} from '../src/testing/sshd.ts';
+import type { RunningSshd, TestUser } from '../src/testing/sshd.ts';
 import { expectNoAxeViolations } from './fixtures/axe.ts';
-import { startKeysmith, type RunningKeysmith } from './fixtures/keysmith-server.ts';
+import { openTab, startKeysmithStack, type KeysmithStack } from './fixtures/keysmith-stack.ts';
+import type { RunningKeysmith } from './fixtures/keysmith-server.ts';
 
 // One server, one sshd and one tab for the whole story, in order: a file of 60 keys, found,
 // sorted, its expired keys removed, and one key replaced end to end.
@@ -27,6 +22,7 @@ let sshd: RunningSshd;
 let context: BrowserContext;
 let page: Page;
 let scratch: string;
+let stack: KeysmithStack;
 /** The key to replace: real, with its private half in `scratch`. */
 let deployKey: { privatePath: string; publicLine: string; fingerprint: string };
 /** Names of the keys that have expired, as written. */
@@ -73,23 +69,15 @@ function rowNames(): Promise<string[]> {
 }
 
 test.beforeAll(async ({ browser }) => {
-  user = ensureTestUser('keysmith-e2e-life');
-  keysmith = await startKeysmith(user);
-  sshd = await startSshd({ authorizedKeysFile: keysmith.authorizedKeys });
-  scratch = makeTestDir('e2e-lifecycle');
+  stack = await startKeysmithStack({ user: 'keysmith-e2e-life', scratch: 'e2e-lifecycle' });
+  ({ user, keysmith, sshd, scratch } = stack);
   writeAuthorizedKeys(new Date());
-  context = await browser.newContext({ viewport: VIEWPORT });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-    origin: keysmith.origin,
-  });
-  page = await context.newPage();
+  ({ context, page } = await openTab(browser, keysmith.origin, { viewport: VIEWPORT }));
 });
 
 test.afterAll(async () => {
   await context.close();
-  await sshd.stop();
-  await keysmith.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await stack.stop();
 });
 
 test('60 keys fit in about four screens, with expiry words and details on demand', async () => {

@@ -9,15 +9,10 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import {
-  ensureTestUser,
-  makeTestDir,
-  startSshd,
-  type RunningSshd,
-  type TestUser,
-} from '../src/testing/sshd.ts';
+import type { RunningSshd, TestUser } from '../src/testing/sshd.ts';
 import { expectNoAxeViolations } from './fixtures/axe.ts';
-import { startKeysmith, type RunningKeysmith } from './fixtures/keysmith-server.ts';
+import { openTab, startKeysmithStack, type KeysmithStack } from './fixtures/keysmith-stack.ts';
+import type { RunningKeysmith } from './fixtures/keysmith-server.ts';
 import { sshKeygen } from '../src/testing/ssh-keygen.ts';
 
 // One real server, one real sshd and one browser tab for the whole story, in order.
@@ -30,6 +25,7 @@ let sshd: RunningSshd;
 let context: BrowserContext;
 let page: Page;
 let scratch: string;
+let stack: KeysmithStack;
 /** Every request the browser made in this run: URL, method and body. */
 const requests: { method: string; url: string; body: string }[] = [];
 /** Console errors and uncaught exceptions of the page (a CSP refusal shows up here). */
@@ -38,23 +34,13 @@ const pageErrors: string[] = [];
 const privateKeys: string[] = [];
 
 test.beforeAll(async ({ browser }) => {
-  // A real login user runs the server and logs in over ssh: root may not (PermitRootLogin no).
-  user = ensureTestUser('keysmith-e2e');
-  keysmith = await startKeysmith(user);
-  sshd = await startSshd({ authorizedKeysFile: keysmith.authorizedKeys });
-  scratch = makeTestDir('e2e-keys');
-  context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-    origin: keysmith.origin,
-  });
-  context.on('request', (request) => {
-    requests.push({ method: request.method(), url: request.url(), body: request.postData() ?? '' });
-  });
-  page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  stack = await startKeysmithStack({ user: 'keysmith-e2e', scratch: 'e2e-keys' });
+  ({ user, keysmith, sshd, scratch } = stack);
+  ({ context, page } = await openTab(browser, keysmith.origin, {
+    viewport: { width: 1100, height: 800 },
+    requests,
+    pageErrors,
+  }));
   page.on('response', (response) => {
     if (response.status() >= 400 && !response.url().includes('/api/')) {
       pageErrors.push(`${response.status()} ${response.url()}`);
@@ -64,9 +50,7 @@ test.beforeAll(async ({ browser }) => {
 
 test.afterAll(async () => {
   await context.close();
-  await sshd.stop();
-  await keysmith.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await stack.stop();
 });
 
 /** ssh with this key as the test user; a passphrase is removed from a temporary copy first. */
