@@ -3,6 +3,7 @@ import { Dialog, DialogFormActions } from '../../ui/dialog.tsx';
 import { GenerateProgress } from './generate-progress.tsx';
 import type { GeneratedKey } from './generated-key.ts';
 import { KeyOptionsFields } from './key-options-fields.tsx';
+import { keysWhere, useKeyPlace } from './key-place.ts';
 import { defaultKeyOptions, fitToPolicy, type KeyOptionsValue } from './key-options.ts';
 import { PassphraseFields } from './passphrase-fields.tsx';
 import { useGenerateKeyForm } from './use-generate-key-form.ts';
@@ -23,6 +24,7 @@ export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogPr
   const options = fitToPolicy(typed, policy);
   const form = useGenerateKeyForm(options, policy);
   const busy = form.busy;
+  const place = useKeyPlace();
 
   async function submit(event: SubmitEvent) {
     const generated = await form.submit(event);
@@ -36,7 +38,7 @@ export function GenerateKeyDialog({ onCancel, onGenerated }: GenerateKeyDialogPr
         if (!open && !busy) onCancel();
       }}
       title="Generate SSH Key"
-      description="Makes a new ed25519 key pair in this browser and adds its public key to your ~/.ssh/authorized_keys. The private key never leaves this browser."
+      description={`Makes a new ed25519 key pair in this browser and adds its public key to ${keysWhere(place)}. The private key never leaves this browser.`}
     >
       <form onSubmit={(event) => void submit(event)} noValidate>
         <KeyOptionsFields

@@ -8,6 +8,7 @@ import { formatPublicKey, parsePublicKey } from '../../../openssh/public-key-lin
 import type { SshKey } from '../../../api/ssh-keys.ts';
 import { Dialog, DialogFormActions } from '../../ui/dialog.tsx';
 import { KeyOptionsFields } from './key-options-fields.tsx';
+import { keysWhere, useKeyPlace } from './key-place.ts';
 import {
   defaultKeyOptions,
   expiryOf,
@@ -75,6 +76,7 @@ export function ImportKeyDialog({ onDone }: { onDone: (added?: SshKey) => void }
   // The key's own limits (type, RSA bits); the fields' limits show at each field.
   const keyProblems = submitted ? keyProblemsAt(new Date()) : [];
   const busy = createKey.isPending;
+  const place = useKeyPlace();
   const keyError =
     refused || parsed.state === 'private-key'
       ? PRIVATE_KEY_REFUSAL
@@ -145,7 +147,7 @@ export function ImportKeyDialog({ onDone }: { onDone: (added?: SshKey) => void }
         if (!open && !busy) onDone();
       }}
       title="Import Key"
-      description="Add a public key you already have to your ~/.ssh/authorized_keys. Only the public key is sent."
+      description={`Add a public key you already have to ${keysWhere(place)}. Only the public key is sent.`}
     >
       <form onSubmit={submit} noValidate>
         <div className="field">

@@ -3,6 +3,7 @@ import { CopyButton } from '../../ui/copy-button.tsx';
 import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import { Dialog } from '../../ui/dialog.tsx';
 import type { GeneratedKey } from './generated-key.ts';
+import { additionTakesEffect, keysWhere, useKeyPlace } from './key-place.ts';
 import { PrivateKeyActions } from './private-key-actions.tsx';
 import { useDeleteKey } from './use-ssh-key-mutations.ts';
 
@@ -32,6 +33,8 @@ export function KeyGeneratedDialog({ generated, onClose, children }: KeyGenerate
   const [removeOnDiscard, setRemoveOnDiscard] = useState(true);
   const deleteKey = useDeleteKey();
   const discarding = deleteKey.isPending;
+  const place = useKeyPlace();
+  const whenEverywhere = additionTakesEffect(place);
 
   function requestClose() {
     if (saved) onClose(false);
@@ -55,7 +58,7 @@ export function KeyGeneratedDialog({ generated, onClose, children }: KeyGenerate
           if (!open) requestClose();
         }}
         title="SSH Key Generated"
-        description={`The public key of "${generated.name}" is now in your authorized_keys.`}
+        description={`The public key of "${generated.name}" is now in ${keysWhere(place)}.${whenEverywhere === null ? '' : ` ${whenEverywhere}`}`}
       >
         <p className="warning-box" role="note">
           <strong>Copy or download the private key now.</strong> It will not be shown again:
@@ -141,8 +144,8 @@ export function KeyGeneratedDialog({ generated, onClose, children }: KeyGenerate
           />
           <label htmlFor="discard-remove-key">Also remove the key from the server</label>
           <p id="discard-remove-key-hint" className="hint">
-            Takes its public key out of authorized_keys, so the file keeps no key that nobody can
-            use.
+            Takes its public key out of {keysWhere(place)}, so no key that nobody can use is left
+            there.
           </p>
         </div>
         {deleteKey.isError && (

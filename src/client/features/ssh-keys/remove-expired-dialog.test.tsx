@@ -42,7 +42,7 @@ describe('Remove expired keys', () => {
     await user.click(await screen.findByRole('button', { name: 'Remove expired keys (3)' }));
     const dialog = await screen.findByRole('alertdialog', { name: 'Remove 3 expired keys?' });
     expect(dialog).toHaveAccessibleDescription(
-      "sshd already ignores them. Each is removed from your authorized_keys, with Keysmith's line above it.",
+      "sshd already ignores them. Each is removed from your ~/.ssh/authorized_keys, with Keysmith's line above it.",
     );
     const listed = within(dialog).getByRole('list', { name: 'Keys to remove' });
     expect(
@@ -112,7 +112,7 @@ describe('Remove expired keys', () => {
     const alert = await within(dialog).findByRole('alert');
     expect(alert).toHaveTextContent('Removed: laptop-00, laptop-12.');
     expect(alert).toHaveTextContent(
-      'Not removed, still in authorized_keys (sshd ignores them):laptop-06: The disk is full. Free some space, then try again.',
+      'Not removed, still in your ~/.ssh/authorized_keys (sshd ignores them):laptop-06: The disk is full. Free some space, then try again.',
     );
     expect(dialog).toHaveAccessibleName('Remove 1 expired key?');
     expect(await names()).toContain('laptop-06');

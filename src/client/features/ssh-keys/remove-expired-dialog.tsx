@@ -4,6 +4,7 @@ import { apiPaths, type SshKey } from '../../../api/ssh-keys.ts';
 import { fetchNoContent } from '../../api/fetch-json.ts';
 import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import { formatDay, keyDisplayName } from './key-display.ts';
+import { keysWhere, useKeyPlace } from './key-place.ts';
 import { removeKeys, type RemovalOutcome } from './remove-keys.ts';
 import { sshKeysQueryOptions } from './ssh-keys-query-options.ts';
 
@@ -30,6 +31,7 @@ export function RemoveExpiredDialog({
   const [pending, setPending] = useState(keys);
   const [state, setState] = useState<RemoveState>({ phase: 'confirm' });
   const busy = state.phase === 'removing';
+  const place = useKeyPlace();
 
   async function remove() {
     setState({ phase: 'removing' });
@@ -52,7 +54,7 @@ export function RemoveExpiredDialog({
         if (!open && !busy) onDone(false);
       }}
       title={`Remove ${keysWord(pending.length)}?`}
-      description="sshd already ignores them. Each is removed from your authorized_keys, with Keysmith's line above it."
+      description={`sshd already ignores them. Each is removed from ${keysWhere(place)}${place.kind === 'file' ? ", with Keysmith's line above it" : ''}.`}
       cancelLabel={state.phase === 'partial' ? 'Close' : 'Cancel'}
       confirmLabel={
         busy
@@ -71,7 +73,7 @@ export function RemoveExpiredDialog({
               ? 'No key was removed.'
               : `Removed: ${state.outcome.removed.map(keyDisplayName).join(', ')}.`}
           </p>
-          <p>Not removed, still in authorized_keys (sshd ignores them):</p>
+          <p>Not removed, still in {keysWhere(place)} (sshd ignores them):</p>
           <ul className="warning-list">
             {state.outcome.failed.map((failure) => (
               <li key={failure.key.fingerprint}>

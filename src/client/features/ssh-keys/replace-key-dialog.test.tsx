@@ -139,7 +139,7 @@ describe('Replace', () => {
     const confirm = await screen.findByRole('alertdialog');
     await user.click(within(confirm).getByRole('button', { name: 'Remove Old Key' }));
     expect(await within(confirm).findByRole('alert')).toHaveTextContent(
-      'Could not remove the old key: The disk is full. Free some space, then try again. Both keys are in authorized_keys and the new one works',
+      'Could not remove the old key: The disk is full. Free some space, then try again. Both keys are in your ~/.ssh/authorized_keys and the new one works',
     );
     expect(keyLines()).toHaveLength(3);
     expect(store.text()).toContain(old.publicKey.split(' ')[1]);

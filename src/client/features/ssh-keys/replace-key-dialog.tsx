@@ -7,6 +7,7 @@ import type { GeneratedKey } from './generated-key.ts';
 import { accessLabel, formatDay, keyDisplayName } from './key-display.ts';
 import { KeyGeneratedDialog } from './key-generated-dialog.tsx';
 import { expiryOf, fromPatterns } from './key-options.ts';
+import { keysWhere, removalTakesEffect, useKeyPlace } from './key-place.ts';
 import { PassphraseFields } from './passphrase-fields.tsx';
 import { replacementOptions } from './replace-key.ts';
 import { useGenerateKeyForm } from './use-generate-key-form.ts';
@@ -180,6 +181,7 @@ function RemoveOldKeyDialog({
 }) {
   const deleteKey = useDeleteKey();
   const busy = deleteKey.isPending;
+  const place = useKeyPlace();
   return (
     <ConfirmDialog
       open
@@ -189,8 +191,8 @@ function RemoveOldKeyDialog({
       title={`Remove the old key "${keyDisplayName(oldKey)}"?`}
       description={
         <>
-          Removes the key with fingerprint <span className="mono">{oldKey.fingerprint}</span> from
-          your authorized_keys: logins with it stop working at once. The new key (
+          Removes the key with fingerprint <span className="mono">{oldKey.fingerprint}</span> from{' '}
+          {keysWhere(place)}: logins with it stop working {removalTakesEffect(place)}. The new key (
           <span className="mono">{generated.fingerprint}</span>) stays.
         </>
       }
@@ -200,8 +202,9 @@ function RemoveOldKeyDialog({
     >
       {deleteKey.isError && (
         <p role="alert" className="error-box">
-          Could not remove the old key: {deleteKey.error.message} Both keys are in authorized_keys
-          and the new one works: try again, or delete the old key from the list later.
+          Could not remove the old key: {deleteKey.error.message} Both keys are in{' '}
+          {keysWhere(place)} and the new one works: try again, or delete the old key from the list
+          later.
         </p>
       )}
     </ConfirmDialog>

@@ -1,6 +1,7 @@
 import type { SshKey } from '../../../api/ssh-keys.ts';
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { accessLabel, formatDay } from './key-display.ts';
+import { useKeyPlace } from './key-place.ts';
 
 /** Everything about one key that its row leaves out. */
 export function SshKeyDetails({
@@ -12,6 +13,7 @@ export function SshKeyDetails({
   sshKey: SshKey;
   name: string;
 }) {
+  const place = useKeyPlace();
   return (
     <div id={id} className="key-details">
       <dl className="key-info">
@@ -63,8 +65,13 @@ export function SshKeyDetails({
           {accessLabel(key)}
           {key.options.from && <> · from {key.options.from.join(', ')}</>}
         </dd>
-        <dt>Line</dt>
-        <dd>{key.line} of authorized_keys</dd>
+        {/* In the directory a key is one value of the entry's attribute: no line to look for. */}
+        {place.kind !== 'directory' && (
+          <>
+            <dt>Line</dt>
+            <dd>{key.line} of authorized_keys</dd>
+          </>
+        )}
       </dl>
       {key.flags.length > 0 && (
         <ul className="warning-list" aria-label={`Notes on ${name}`}>

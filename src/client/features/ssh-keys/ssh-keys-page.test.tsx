@@ -230,6 +230,22 @@ describe('Delete', () => {
     expect(dialog).not.toHaveTextContent('at once');
   });
 
+  it('shows no line number for a key in the directory, where a key is a value', async () => {
+    const [laptopType, laptopBase64] = laptop.publicKey.split(' ');
+    store = createMemoryKeyStore(
+      `restrict ${laptopType} ${laptopBase64} ada@laptop # keysmith name=seqera-prod added=2026-01-02T03:04:05Z\n`,
+      { path: 'uid=ada,ou=people,dc=example,dc=org (sshPublicKey)', directoryCacheMinutes: 90 },
+    );
+    server.resetHandlers(...createHandlers(store));
+    const { user } = renderApp();
+    const row = await screen.findByRole('listitem', { name: /^ada@laptop/ });
+    await user.click(within(row).getByRole('button', { name: /^ada@laptop/ }));
+    expect(await within(row).findByText(/bits\)/)).toBeInTheDocument();
+    expect(row).toHaveTextContent('Access');
+    expect(row).not.toHaveTextContent('Line');
+    expect(row).not.toHaveTextContent('authorized_keys');
+  });
+
   it('warns harder for a key Keysmith did not add, and Cancel keeps it', async () => {
     seedTwoKeys();
     const before = store.text();
