@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { keyPlaceOf, keysWhere } from '../ssh-keys/key-place.ts';
 import { sshKeysQueryOptions } from '../ssh-keys/ssh-keys-query-options.ts';
 import type { RenewedKey } from './flow-storage.ts';
 import { localDay } from './local-dates.ts';
@@ -18,9 +19,9 @@ export function IntroStep({ user, onBegin }: IntroStepProps) {
   return (
     <>
       <p>
-        Keysmith makes a new SSH key in this browser and adds its public half to your{' '}
-        <code>~/.ssh/authorized_keys</code>, so it can log in as you. You then paste its private
-        half into a Seqera Platform SSH credential, and Seqera can reach this cluster as you.
+        Keysmith makes a new SSH key in this browser and adds its public half to{' '}
+        {keysWhere(keyPlaceOf(keys.data))}, so it can log in as you. You then paste its private half
+        into a Seqera Platform SSH credential, and Seqera can reach this cluster as you.
       </p>
       {existing.length > 0 && (
         <section className="renewal-offer" aria-labelledby="renewal-offer-title">

@@ -84,7 +84,7 @@ describe('onboarding: leaving step 3, where the private key is on screen', () =>
     await user.click(within(leaveDialog()).getByRole('button', { name: 'Remove key and leave' }));
 
     expect(await within(leaveDialog()).findByRole('alert')).toHaveTextContent(
-      'The key is still in your authorized_keys: The disk is full: free some space, then try again.',
+      'The key is still in your ~/.ssh/authorized_keys: The disk is full: free some space, then try again.',
     );
     expect(location.history.at(-1)).toBe('/get-started');
     expect(state.store.text()).toContain('seqera-ada');

@@ -50,11 +50,14 @@ describe('onboarding: ways in', () => {
 });
 
 describe('onboarding: steps 1 and 2', () => {
-  it('says in two sentences what will happen', () => {
+  it('says in two sentences what will happen', async () => {
     renderApp('/get-started');
     const step = screen.getByRole('heading', { name: 'Step 1 of 5: What will happen' });
-    expect(step.parentElement).toHaveTextContent(
-      'Keysmith makes a new SSH key in this browser and adds its public half to your ~/.ssh/authorized_keys, so it can log in as you. You then paste its private half into a Seqera Platform SSH credential',
+    // Where the key goes is known once the list has loaded.
+    await waitFor(() =>
+      expect(step.parentElement).toHaveTextContent(
+        'Keysmith makes a new SSH key in this browser and adds its public half to your ~/.ssh/authorized_keys, so it can log in as you. You then paste its private half into a Seqera Platform SSH credential',
+      ),
     );
     expect(screen.getByRole('list', { name: 'Steps' })).toHaveTextContent(
       /What will happen.*Generate a key for Seqera.*Add it to Seqera Platform.*Check the key.*Done/,

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { meQueryOptions } from '../../api/me-query-options.ts';
 import type { LeaveHandler } from '../../app/navigation-guard.ts';
 import type { GeneratedKey } from '../ssh-keys/generated-key.ts';
+import { keysWhere, useKeyPlace } from '../ssh-keys/key-place.ts';
 import { CheckStep } from './check-step.tsx';
 import { CopyStep } from './copy-step.tsx';
 import { DoneStep } from './done-step.tsx';
@@ -47,6 +48,7 @@ interface Leaving {
  */
 export function OnboardingPage() {
   const me = useQuery(meQueryOptions());
+  const place = useKeyPlace();
   const [flow, setFlow] = useState<SavedFlow>(() => loadFlow());
   // Set when the page opened on a step past "generate": the private key is gone (by design).
   const [restored, setRestored] = useState(() => flow.step !== 'intro' && flow.step !== 'generate');
@@ -127,8 +129,8 @@ export function OnboardingPage() {
           description={
             <>
               This removes the key <strong>{unfinishedKey.name}</strong> (
-              <span className="mono">{unfinishedKey.fingerprint}</span>) that this flow made from
-              your authorized_keys, then starts again with a new key. If you already added it to
+              <span className="mono">{unfinishedKey.fingerprint}</span>) that this flow made from{' '}
+              {keysWhere(place)}, then starts again with a new key. If you already added it to
               Seqera Platform, delete that credential there too.
               {flow.renews ? ` The old key ${flow.renews.name} stays.` : ''}
             </>
@@ -146,8 +148,8 @@ export function OnboardingPage() {
             <>
               The private key of <strong>{flow.key.name}</strong> is only on this page, and leaving
               loses it. So that no key nobody holds can log in as you, leaving also removes its
-              public half (<span className="mono">{flow.key.fingerprint}</span>) from your
-              authorized_keys. If you already added it to Seqera, stay and select “
+              public half (<span className="mono">{flow.key.fingerprint}</span>) from{' '}
+              {keysWhere(place)}. If you already added it to Seqera, stay and select “
               {flow.renews ? 'I have updated it in Seqera' : 'I have added it to Seqera'}”.
             </>
           }
@@ -272,6 +274,7 @@ function KeyGoneNotice({
   onContinue: () => void;
   onStartOver: () => void;
 }) {
+  const place = useKeyPlace();
   return (
     <div className="warning-box" role="note">
       <p>
@@ -281,7 +284,7 @@ function KeyGoneNotice({
       </p>
       <p>
         If you already pasted it into Seqera Platform, continue. Otherwise start over: that removes
-        this new key {name} from your authorized_keys
+        this new key {name} from {keysWhere(place)}
         {renewing ? ' (the old key of that name stays)' : ''} and makes a new one.
       </p>
       <div className="action-row">

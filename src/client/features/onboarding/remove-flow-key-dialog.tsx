@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../../api/fetch-json.ts';
 import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
+import { keysWhere, useKeyPlace } from '../ssh-keys/key-place.ts';
 import { useDeleteKey } from '../ssh-keys/use-ssh-key-mutations.ts';
 
 interface RemoveFlowKeyDialogProps {
@@ -30,6 +31,7 @@ export function RemoveFlowKeyDialog({
 }: RemoveFlowKeyDialogProps) {
   const deleteKey = useDeleteKey();
   const busy = deleteKey.isPending;
+  const place = useKeyPlace();
   const alreadyGone = deleteKey.error instanceof ApiError && deleteKey.error.status === 404;
   return (
     <ConfirmDialog
@@ -53,7 +55,7 @@ export function RemoveFlowKeyDialog({
     >
       {deleteKey.isError && !alreadyGone && (
         <p role="alert" className="error-box">
-          The key is still in your authorized_keys: {deleteKey.error.message}
+          The key is still in {keysWhere(place)}: {deleteKey.error.message}
         </p>
       )}
     </ConfirmDialog>
