@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localModeConfig } from '../../testing/server-config.ts';
 import { apiPaths, errorResponseSchema, listKeysResponseSchema } from '../../api/ssh-keys.ts';
 import { startServer, type RunningServer } from '../node/node-server.ts';
 import { httpRequest } from '../../testing/http.ts';
@@ -43,19 +44,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(web, 'index.html'), '<!doctype html><title>Keysmith</title>');
   fs.writeFileSync(path.join(web, 'assets', 'app-1234.js'), 'console.log(1);');
   for (const name of ['a', 'b', 'c']) keys[name] = makeTestKey(dir, name);
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    auth: 'local',
-    userHeader: 'X-Forwarded-User',
-    trustedProxies: [],
-    authorizedKeys: '%h/.ssh/authorized_keys',
-    minUid: 1000,
-    staticDir: web,
-    token,
-    user: 'ada',
-    home,
-  });
+  server = await startServer(localModeConfig(token, home, { staticDir: web }));
   host = `127.0.0.1:${server.port}`;
 });
 

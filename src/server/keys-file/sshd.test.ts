@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { proxyModeConfig } from '../../testing/server-config.ts';
 import { apiPaths } from '../../api/ssh-keys.ts';
 import { addKey } from './edits.ts';
 import { listKeys } from './listing.ts';
@@ -78,17 +79,7 @@ beforeAll(async () => {
   fs.chmodSync(keysDir, 0o700);
   for (const name of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) keys[name] = makeTestKey(keysDir, name);
   keys.r = makeTestKey(keysDir, 'r', { type: 'rsa' });
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    auth: 'proxy',
-    userHeader: 'X-Forwarded-User',
-    trustedProxies: ['127.0.0.1'],
-    publicUrl: 'https://keys.example.org',
-    authorizedKeys: '%h/.ssh/authorized_keys',
-    minUid: 1000,
-    staticDir: null,
-  });
+  server = await startServer(proxyModeConfig());
   sshd = await startSshd();
 });
 

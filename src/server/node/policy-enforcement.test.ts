@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localModeConfig } from '../../testing/server-config.ts';
 import { toPolicy, type PolicyFile } from '../../api/policy.ts';
 import { apiPaths, errorResponseSchema } from '../../api/ssh-keys.ts';
 import { startServer, type RunningServer } from './node-server.ts';
@@ -40,21 +41,9 @@ beforeAll(async () => {
   auditFile = path.join(dir, 'audit.log');
   ed = makeTestKey(dir, 'ed');
   rsa = makeTestKey(dir, 'rsa', { type: 'rsa', rsaBits: 2048 });
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    auth: 'local',
-    userHeader: 'X-Forwarded-User',
-    trustedProxies: [],
-    authorizedKeys: '%h/.ssh/authorized_keys',
-    minUid: 1000,
-    staticDir: null,
-    token: TOKEN,
-    user: 'ada',
-    home,
-    auditLog: auditFile,
-    policy: toPolicy(policyFile),
-  });
+  server = await startServer(
+    localModeConfig(TOKEN, home, { auditLog: auditFile, policy: toPolicy(policyFile) }),
+  );
 });
 
 afterAll(async () => {

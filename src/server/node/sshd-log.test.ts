@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localModeConfig, proxyModeConfig } from '../../testing/server-config.ts';
 import { apiPaths, listKeysResponseSchema, type ListKeysResponse } from '../../api/ssh-keys.ts';
 import { startServer, type RunningServer } from './node-server.ts';
 import { startSshdLog } from './sshd-log.ts';
@@ -43,18 +44,7 @@ beforeAll(async () => {
   a3 = makeTestKey(dir, 'a3');
   logFile = path.join(dir, 'sshd.log');
   sshd = await startSshd({ logFile });
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    auth: 'proxy',
-    userHeader: 'X-Forwarded-User',
-    trustedProxies: ['127.0.0.1'],
-    publicUrl: 'https://keys.example.org',
-    authorizedKeys: '%h/.ssh/authorized_keys',
-    minUid: 1000,
-    staticDir: null,
-    sshdLog: { kind: 'file', path: logFile },
-  });
+  server = await startServer(proxyModeConfig({ sshdLog: { kind: 'file', path: logFile } }));
 });
 
 afterAll(async () => {
@@ -283,20 +273,9 @@ describe('--sshd-log in local mode (the file store serves its cached list body)'
     const syslog = path.join(dir, 'local-auth.log');
     fs.writeFileSync(syslog, '');
     const token = 'lastuse-token-0123456789abcdefXYZ';
-    const local = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      auth: 'local',
-      userHeader: 'X-Forwarded-User',
-      trustedProxies: [],
-      authorizedKeys: '%h/.ssh/authorized_keys',
-      minUid: 1000,
-      staticDir: null,
-      token,
-      user: 'ada',
-      home,
-      sshdLog: { kind: 'file', path: syslog },
-    });
+    const local = await startServer(
+      localModeConfig(token, home, { sshdLog: { kind: 'file', path: syslog } }),
+    );
     const listLocal = async () => {
       const response = await httpRequest({
         port: local.port,

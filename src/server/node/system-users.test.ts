@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { proxyModeConfig } from '../../testing/server-config.ts';
 import { apiPaths, errorResponseSchema } from '../../api/ssh-keys.ts';
 import { lookupAccount, USER_NAME_PATTERN } from './system-users.ts';
 import { startServer, type RunningServer } from './node-server.ts';
@@ -62,17 +63,7 @@ describe('a dotted user name, for real', () => {
     resetSshDir(jane);
     dir = makeTestDir('names');
     key = makeTestKey(dir, 'jane');
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      auth: 'proxy',
-      userHeader: 'X-Forwarded-User',
-      trustedProxies: ['127.0.0.1'],
-      publicUrl: 'https://keys.example.org',
-      authorizedKeys: '%h/.ssh/authorized_keys',
-      minUid: 1000,
-      staticDir: null,
-    });
+    server = await startServer(proxyModeConfig());
   });
 
   afterAll(async () => {

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localModeConfig, proxyModeConfig } from '../server-config.ts';
 import { apiPaths, errorResponseSchema, listKeysResponseSchema } from '../../api/ssh-keys.ts';
 import { startServer, type RunningServer } from '../../server/node/node-server.ts';
 import { httpRequest, type TestResponse } from '../http.ts';
@@ -302,19 +303,7 @@ beforeAll(async () => {
   const file = path.join(home, '.ssh', 'authorized_keys');
   fs.mkdirSync(path.dirname(file), { mode: 0o700 });
   fs.writeFileSync(file, `# local\n${key(0).publicLine}\n`, { mode: 0o600 });
-  local = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    auth: 'local',
-    userHeader: 'X-Forwarded-User',
-    trustedProxies: [],
-    authorizedKeys: '%h/.ssh/authorized_keys',
-    minUid: 1000,
-    staticDir: null,
-    token,
-    user: 'ada',
-    home,
-  });
+  local = await startServer(localModeConfig(token, home));
   alice = ensureTestUser('keysmith-a1');
   bob = ensureTestUser('keysmith-a2');
   for (const [user, index] of [
@@ -328,17 +317,7 @@ beforeAll(async () => {
     fs.chownSync(path.dirname(own), user.uid, user.gid);
     fs.chownSync(own, user.uid, user.gid);
   }
-  proxy = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    auth: 'proxy',
-    userHeader: 'X-Forwarded-User',
-    trustedProxies: ['127.0.0.1'],
-    publicUrl: 'https://keys.example.org',
-    authorizedKeys: '%h/.ssh/authorized_keys',
-    minUid: 1000,
-    staticDir: null,
-  });
+  proxy = await startServer(proxyModeConfig());
 }, 60_000);
 
 afterAll(async () => {

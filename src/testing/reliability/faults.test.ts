@@ -9,6 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { localModeConfig, proxyModeConfig } from '../server-config.ts';
 import { apiPaths, errorResponseSchema, listKeysResponseSchema } from '../../api/ssh-keys.ts';
 import { startServer, type RunningServer } from '../../server/node/node-server.ts';
 import { httpRequest, type TestResponse } from '../http.ts';
@@ -36,19 +37,7 @@ function key(index: number): FreshKey {
 }
 
 async function localServer(home: string): Promise<RunningServer> {
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    auth: 'local',
-    userHeader: 'X-Forwarded-User',
-    trustedProxies: [],
-    authorizedKeys: '%h/.ssh/authorized_keys',
-    minUid: 1000,
-    staticDir: null,
-    token,
-    user: 'ada',
-    home,
-  });
+  const server = await startServer(localModeConfig(token, home));
   servers.push(server);
   return server;
 }
@@ -248,17 +237,7 @@ describe('each fault: a clear error that says what to do, nothing lost', () => {
       const original = `${key(0).publicLine}\n`;
       fs.writeFileSync(file, original, { mode: 0o600 });
       // root:root 0600: the user, and so sshd reading as the user, cannot read it.
-      const server = await startServer({
-        host: '127.0.0.1',
-        port: 0,
-        auth: 'proxy',
-        userHeader: 'X-Forwarded-User',
-        trustedProxies: ['127.0.0.1'],
-        publicUrl: 'https://keys.example.org',
-        authorizedKeys: '%h/.ssh/authorized_keys',
-        minUid: 1000,
-        staticDir: null,
-      });
+      const server = await startServer(proxyModeConfig());
       servers.push(server);
       const headers = { 'X-Forwarded-User': user.name };
       const added = await call(

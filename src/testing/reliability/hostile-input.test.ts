@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localModeConfig } from '../server-config.ts';
 import {
   createKeyResponseSchema,
   errorResponseSchema,
@@ -458,19 +459,7 @@ beforeAll(async () => {
     fs.readFileSync(`${encrypted}.pub`, 'utf8'),
   );
   fs.mkdirSync(path.join(dir, 'home', '.ssh'), { recursive: true, mode: 0o700 });
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    auth: 'local',
-    userHeader: 'X-Forwarded-User',
-    trustedProxies: [],
-    authorizedKeys: '%h/.ssh/authorized_keys',
-    minUid: 1000,
-    staticDir: null,
-    token,
-    user: 'ada',
-    home: path.join(dir, 'home'),
-  });
+  server = await startServer(localModeConfig(token, path.join(dir, 'home')));
 }, 60_000);
 
 afterAll(async () => {
