@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Attribute, Change, Client } from 'ldapts';
+import type { LdapConfig } from '../server/node/ldap-key-store.ts';
+import { freePort } from './free-port.ts';
 
 export const LDAP_SUFFIX = 'dc=keysmith,dc=test';
 export const LDAP_USER_BASE = `ou=people,${LDAP_SUFFIX}`;
@@ -49,18 +51,6 @@ export interface RunningSlapd {
 }
 
 const SCHEMA = fileURLToPath(new URL('./ldap/openssh-lpk.schema', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -156,6 +146,21 @@ function userLdif(user: LdapTestUser, withKeys: boolean): string {
     'loginShell: /bin/sh',
     '',
   ].join('\n');
+}
+
+/** The server's `--store ldap` settings for this directory: plain LDAP, the Keysmith account. */
+export function ldapConfigFor(slapd: RunningSlapd, more: Partial<LdapConfig> = {}): LdapConfig {
+  return {
+    url: slapd.url,
+    startTls: false,
+    bindDn: LDAP_BIND_DN,
+    bindPassword: slapd.bindPassword,
+    userBase: LDAP_USER_BASE,
+    userFilter: '(uid=%u)',
+    keyAttribute: 'sshPublicKey',
+    cacheMinutes: 90,
+    ...more,
+  };
 }
 
 /**

@@ -5,8 +5,8 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from './free-port.ts';
 
 /** Root-owned 0755 parent: sshd's StrictModes refuses anything below a 1777 /tmp. */
 export const TEST_ROOT = '/var/lib/keysmith-test';
@@ -94,18 +94,6 @@ export function ensureTestUser(name: string): TestUser {
 /** Removes a test user's ~/.ssh so each test starts without keys. */
 export function resetSshDir(user: TestUser): void {
   fs.rmSync(path.join(user.home, '.ssh'), { recursive: true, force: true });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -7,7 +7,7 @@ import { KeyStoreError } from '../store/key-store.ts';
 import { makeTestKey } from '../../testing/ssh-keygen.ts';
 import {
   LDAP_BIND_DN,
-  LDAP_USER_BASE,
+  ldapConfigFor,
   startSlapd,
   type LdapTestUser,
   type RunningSlapd,
@@ -30,17 +30,7 @@ beforeAll(async () => {
     firstUid: 47_200,
   });
   [alice, bob] = slapd.users as [LdapTestUser, LdapTestUser];
-  config = {
-    url: slapd.url,
-    startTls: false,
-    bindDn: LDAP_BIND_DN,
-    bindPassword: slapd.bindPassword,
-    userBase: LDAP_USER_BASE,
-    userFilter: '(uid=%u)',
-    keyAttribute: 'sshPublicKey',
-    cacheMinutes: 90,
-    timeoutMs: 5_000,
-  };
+  config = ldapConfigFor(slapd, { timeoutMs: 5_000 });
 }, 30_000);
 
 afterAll(async () => {

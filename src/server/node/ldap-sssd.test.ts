@@ -10,12 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPolicy } from '../../api/policy.ts';
 import { apiPaths, listKeysResponseSchema } from '../../api/ssh-keys.ts';
 import { httpRequest } from '../../testing/http.ts';
-import { LDAP_BIND_DN, LDAP_SUFFIX, LDAP_USER_BASE, startSlapd } from '../../testing/slapd.ts';
+import { proxyModeConfig } from '../../testing/server-config.ts';
+import { LDAP_SUFFIX, ldapConfigFor, startSlapd } from '../../testing/slapd.ts';
 import type { LdapTestUser, RunningSlapd } from '../../testing/slapd.ts';
 import { makeTestKey, type TestKey } from '../../testing/ssh-keygen.ts';
 import { startSshd, type RunningSshd } from '../../testing/sshd.ts';
 import { startSssd, type RunningSssd } from '../../testing/sssd.ts';
-import { startServer, type RunningServer, type ServerConfig } from './node-server.ts';
+import { startServer, type RunningServer } from './node-server.ts';
 
 let slapd: RunningSlapd | undefined;
 let sssd: RunningSssd | undefined;
@@ -49,30 +50,11 @@ beforeAll(async () => {
   });
   const passwordFile = path.join(keyDir, 'bind-password');
   fs.writeFileSync(passwordFile, slapd.bindPassword);
-  const config: ServerConfig = {
-    host: '127.0.0.1',
-    port: 0,
-    auth: 'proxy',
-    userHeader: 'X-Forwarded-User',
-    trustedProxies: ['127.0.0.1'],
-    publicUrl: 'https://keys.example.org',
-    authorizedKeys: '%h/.ssh/authorized_keys',
-    minUid: 1000,
-    staticDir: null,
+  const config = proxyModeConfig({
     // Room for the 20 concurrent adds below; the bound itself is tested beside the store.
     userProcesses: { maxPerUser: 32 },
-    ldap: {
-      url: slapd.url,
-      startTls: false,
-      bindDn: LDAP_BIND_DN,
-      bindPassword: slapd.bindPassword,
-      userBase: LDAP_USER_BASE,
-      userFilter: '(uid=%u)',
-      keyAttribute: 'sshPublicKey',
-      cacheMinutes: 90,
-      timeoutMs: 10_000,
-    },
-  };
+    ldap: ldapConfigFor(slapd, { timeoutMs: 10_000 }),
+  });
   server = await startServer(config);
   auditFile = path.join(keyDir, 'audit.log');
   governed = await startServer({
