@@ -166,7 +166,7 @@ test('renewal: a new key under the same name, edited in Seqera; the old key goes
   await expect(confirm).toContainText(fingerprintOf(firstKey));
   await confirm.getByRole('button', { name: 'Remove the old key' }).click();
   await expect(step).toContainText(
-    `The old key ${name()} is no longer in your authorized_keys: only the new one logs in.`,
+    `The old key ${name()} is no longer in your ~/.ssh/authorized_keys: only the new one logs in.`,
   );
   expect(authorizedKeys().split(`${name()}\n`)).toHaveLength(2);
   expect((await login(firstKey)).ok).toBe(false);

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { CopyButton } from '../../ui/copy-button.tsx';
+import { additionTakesEffect, keyPlaceOf, keysWhere } from '../ssh-keys/key-place.ts';
 import { FileWarnings, SshKeyList } from '../ssh-keys/ssh-key-list.tsx';
 import { sshKeysQueryOptions } from '../ssh-keys/ssh-keys-query-options.ts';
 import type { FlowKey } from './flow-storage.ts';
@@ -51,6 +52,7 @@ export function CheckStep({ flowKey, user, onFinish }: CheckStepProps) {
   const expected = sshAddListLine(key.fingerprint, key.comment);
   const keyFile = privateKeyPath(flowKey.name);
   const blocked = keys.data.warnings.length > 0;
+  const place = keyPlaceOf(keys.data);
   return (
     <>
       {blocked && (
@@ -65,7 +67,7 @@ export function CheckStep({ flowKey, user, onFinish }: CheckStepProps) {
           <div className="action-row">{checkAgain}</div>
         </div>
       )}
-      <p>Your authorized_keys holds the key for Seqera. Its fingerprint identifies it:</p>
+      <p>The key for Seqera is in {keysWhere(place)}. Its fingerprint identifies it:</p>
       <SshKeyList keys={[key]} label="The key for Seqera" />
 
       <h3 className="section-title">Is it the key you pasted?</h3>
@@ -100,9 +102,13 @@ export function CheckStep({ flowKey, user, onFinish }: CheckStepProps) {
 
       {blocked ? null : (
         <>
-          <p className="ok-text">
-            sshd accepts your authorized_keys as it is (owner and modes are fine).
-          </p>
+          {place.kind === 'directory' ? (
+            <p className="hint">{additionTakesEffect(place)}</p>
+          ) : (
+            <p className="ok-text">
+              sshd accepts your authorized_keys as it is (owner and modes are fine).
+            </p>
+          )}
           <div className="action-row step-actions">
             <button type="button" className="button button-primary" onClick={onFinish}>
               Finish

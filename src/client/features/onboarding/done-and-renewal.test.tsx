@@ -132,7 +132,7 @@ describe('onboarding: renewing a Seqera key', () => {
     );
     expect(
       await screen.findByText(
-        'The old key seqera-ada is no longer in your authorized_keys: only the new one logs in.',
+        'The old key seqera-ada is no longer in your ~/.ssh/authorized_keys: only the new one logs in.',
       ),
     ).toBeInTheDocument();
     expect((await state.store.list()).keys.map((key) => key.fingerprint)).toEqual([newFingerprint]);
@@ -162,7 +162,7 @@ describe('onboarding: renewing a Seqera key', () => {
     const dialog = screen.getByRole('alertdialog', { name: 'Remove the old key?' });
     await user.click(within(dialog).getByRole('button', { name: 'Remove the old key' }));
     expect(await within(dialog).findByRole('alert')).toHaveTextContent(
-      'The key is still in your authorized_keys: The disk is full',
+      'The key is still in your ~/.ssh/authorized_keys: The disk is full',
     );
     expect((await state.store.list()).keys).toHaveLength(2);
   });

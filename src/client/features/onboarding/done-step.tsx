@@ -3,6 +3,12 @@ import { useState } from 'react';
 import { Link } from 'wouter';
 import type { SshKey } from '../../../api/ssh-keys.ts';
 import { CopyButton } from '../../ui/copy-button.tsx';
+import {
+  additionTakesEffect,
+  keyPlaceOf,
+  keysWhere,
+  removalTakesEffect,
+} from '../ssh-keys/key-place.ts';
 import { sshKeysQueryOptions } from '../ssh-keys/ssh-keys-query-options.ts';
 import type { FlowKey, RenewedKey } from './flow-storage.ts';
 import { KeysLoadState } from './keys-load-state.tsx';
@@ -57,13 +63,22 @@ export function DoneStep({ flowKey, renews, user }: DoneStepProps) {
   const old = renews
     ? keys.data.keys.find((candidate) => candidate.fingerprint === renews.fingerprint)
     : undefined;
+  const place = keyPlaceOf(keys.data);
 
   return (
     <>
-      <p className="ok-text">
-        The key <strong>{flowKey.name}</strong> is in <code>{keys.data.path}</code> on this host,
-        restricted to commands, and sshd accepts the file.
-      </p>
+      {place.kind === 'directory' ? (
+        <p className="ok-text">
+          The key <strong>{flowKey.name}</strong> is in {keysWhere(place)} (
+          <code>{keys.data.path}</code>), restricted to commands: SSSD hands it to sshd on every
+          host. {additionTakesEffect(place)}
+        </p>
+      ) : (
+        <p className="ok-text">
+          The key <strong>{flowKey.name}</strong> is in <code>{keys.data.path}</code> on this host,
+          restricted to commands, and sshd accepts the file.
+        </p>
+      )}
       {keys.data.lastUseTracked === true && <FirstLogin sshKey={key} />}
 
       {renews ? (
@@ -147,8 +162,10 @@ export function DoneStep({ flowKey, renews, user }: DoneStepProps) {
           </div>
         ) : (
           <p className="ok-text">
-            The old key {renews.name} is no longer in your authorized_keys: only the new one logs
-            in.
+            The old key {renews.name} is no longer in {keysWhere(place)}:{' '}
+            {place.kind === 'directory'
+              ? `it stops logging in ${removalTakesEffect(place)}.`
+              : 'only the new one logs in.'}
           </p>
         ))}
       {removingOld && old && (
@@ -158,8 +175,9 @@ export function DoneStep({ flowKey, renews, user }: DoneStepProps) {
           description={
             <>
               This removes the old key <strong>{renews?.name}</strong> (
-              <span className="mono">{old.fingerprint}</span>) from your authorized_keys. Do it once
-              Seqera has the new key: anything still holding the old one can no longer log in.
+              <span className="mono">{old.fingerprint}</span>) from {keysWhere(place)}. Do it once
+              Seqera has the new key: anything still holding the old one stops logging in{' '}
+              {removalTakesEffect(place)}.
             </>
           }
           confirmLabel="Remove the old key"
