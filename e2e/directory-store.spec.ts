@@ -74,6 +74,9 @@ test('the page adds a key to the directory entry, says when servers see it, and 
   await dialog.getByLabel('Name').fill('dir-laptop');
   await dialog.getByRole('button', { name: 'Generate Key' }).click();
   const generated = page.getByRole('dialog', { name: 'SSH Key Generated' });
+  await expect(generated).toContainText(
+    `The public key of "dir-laptop" is now in your entry in the site's directory. Hosts that fetched your keys before may take up to 30 minutes to accept it`,
+  );
   await generated.getByRole('button', { name: 'Copy Private Key' }).click();
   await expect(generated.getByText('Copied').first()).toBeVisible();
   await page.keyboard.press('Escape');
@@ -92,6 +95,11 @@ test('the page adds a key to the directory entry, says when servers see it, and 
 
   await page.getByRole('button', { name: 'Delete dir-laptop' }).click();
   const confirm = page.getByRole('alertdialog', { name: 'Delete SSH key "dir-laptop"?' });
+  // SSSD on each host keeps serving the deleted key until its cache expires.
+  await expect(confirm).toContainText(
+    "from your entry in the site's directory. Logins with it stop working on every host within 30 minutes, when SSSD's cache expires; your administrator can make it sooner.",
+  );
+  await expect(confirm).not.toContainText('at once');
   await confirm.getByRole('button', { name: 'Delete Key' }).click();
   await expect(confirm).toHaveCount(0);
   await expect(page.getByRole('listitem', { name: 'dir-laptop' })).toHaveCount(0);
