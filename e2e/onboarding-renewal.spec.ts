@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { RunningSshd, TestUser } from '../src/testing/sshd.ts';
@@ -62,16 +62,9 @@ async function copyPrivateKey(file: string): Promise<string> {
   return join(scratch, file);
 }
 
-/** ssh as the test user with a passphrase-protected key (ssh itself cannot prompt here). */
-async function login(keyFile: string) {
-  const plain = `${keyFile}.plain`;
-  writeFileSync(plain, readFileSync(keyFile), { mode: 0o600 });
-  execFileSync('ssh-keygen', ['-p', '-q', '-P', passphrase, '-N', '', '-f', plain]);
-  try {
-    return await sshd.tryLogin(user.name, plain);
-  } finally {
-    rmSync(plain, { force: true });
-  }
+/** ssh as the test user with a key that `passphrase` protects. */
+function login(keyFile: string) {
+  return sshd.tryLogin(user.name, keyFile, { passphrase });
 }
 
 function fingerprintOf(keyFile: string): string {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { RunningSshd, TestUser } from '../src/testing/sshd.ts';
@@ -51,16 +51,9 @@ function authorizedKeys(): string {
   return readFileSync(keysmith.authorizedKeys, 'utf8');
 }
 
-/** ssh as the test user with a passphrase-protected key (ssh itself cannot prompt here). */
-async function login(keyFile: string) {
-  const plain = `${keyFile}.plain`;
-  writeFileSync(plain, readFileSync(keyFile), { mode: 0o600 });
-  execFileSync('ssh-keygen', ['-p', '-q', '-P', passphrase, '-N', '', '-f', plain]);
-  try {
-    return await sshd.tryLogin(user.name, plain);
-  } finally {
-    rmSync(plain, { force: true });
-  }
+/** ssh as the test user with a key that `passphrase` protects. */
+function login(keyFile: string) {
+  return sshd.tryLogin(user.name, keyFile, { passphrase });
 }
 
 /**

@@ -1,12 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import {
-  appendFileSync,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { RunningSshd, TestUser } from '../src/testing/sshd.ts';
@@ -53,17 +46,9 @@ test.afterAll(async () => {
   await stack.stop();
 });
 
-/** ssh with this key as the test user; a passphrase is removed from a temporary copy first. */
-async function login(keyFile: string, passphrase?: string) {
-  if (passphrase === undefined) return sshd.tryLogin(user.name, keyFile);
-  const plain = `${keyFile}.plain`;
-  writeFileSync(plain, readFileSync(keyFile), { mode: 0o600 });
-  execFileSync('ssh-keygen', ['-p', '-q', '-P', passphrase, '-N', '', '-f', plain]);
-  try {
-    return await sshd.tryLogin(user.name, plain);
-  } finally {
-    rmSync(plain, { force: true });
-  }
+/** ssh with this key as the test user. */
+function login(keyFile: string, passphrase?: string) {
+  return sshd.tryLogin(user.name, keyFile, { passphrase });
 }
 
 async function readClipboard(): Promise<string> {

@@ -23,6 +23,8 @@ export interface SshLoginOptions {
   tty?: 'force' | 'none';
   /** The remote command (default `true`). */
   command?: string;
+  /** The key's passphrase: ssh cannot prompt in BatchMode, so a decrypted copy logs in. */
+  passphrase?: string;
 }
 
 export interface RunningSshd {
@@ -176,18 +178,20 @@ export async function startSshd(
       child.kill('SIGHUP');
       await waitListening();
     },
-    tryLogin: (user, privateKeyPath, login = {}) =>
-      new Promise((resolve) => {
-        const ssh = spawn('ssh', sshArgs(port, user, privateKeyPath, login), {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          timeout: 20_000,
-          killSignal: 'SIGKILL',
+    tryLogin: async (user, privateKeyPath, login = {}) => {
+      const { passphrase } = login;
+      if (passphrase === undefined) return runSsh(sshArgs(port, user, privateKeyPath, login));
+      const plain = `${privateKeyPath}.plain`;
+      fs.writeFileSync(plain, fs.readFileSync(privateKeyPath), { mode: 0o600 });
+      try {
+        execFileSync('ssh-keygen', ['-p', '-q', '-P', passphrase, '-N', '', '-f', plain], {
+          timeout: 30_000,
         });
-        let output = '';
-        ssh.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-        ssh.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-        ssh.on('close', (code) => resolve({ ok: code === 0, output }));
-      }),
+        return await runSsh(sshArgs(port, user, plain, login));
+      } finally {
+        fs.rmSync(plain, { force: true });
+      }
+    },
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
@@ -195,6 +199,20 @@ export async function startSshd(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function runSsh(args: readonly string[]): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    const ssh = spawn('ssh', args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 20_000,
+      killSignal: 'SIGKILL',
+    });
+    let output = '';
+    ssh.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    ssh.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    ssh.on('close', (code) => resolve({ ok: code === 0, output }));
+  });
 }
 
 /** The ssh command line for a login as `user` to 127.0.0.1:`port` with this key alone, no prompts. */
