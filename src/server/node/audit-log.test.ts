@@ -15,6 +15,7 @@ import { createMemoryKeyStore } from '../store/memory-key-store.ts';
 import { openAuditLog } from './audit-log.ts';
 import { startServer, type RunningServer } from './node-server.ts';
 import { httpRequest, type TestResponse } from '../../testing/http.ts';
+import { localModeConfig, proxyModeConfig } from '../../testing/server-config.ts';
 import { makeTestKey, type TestKey } from '../../testing/ssh-keygen.ts';
 
 const token = 'audit-token-0123456789abcdefXYZ';
@@ -65,29 +66,8 @@ beforeAll(async () => {
   keyA = makeTestKey(dir, 'a');
   logPath = path.join(dir, 'audit.log');
   fs.writeFileSync(logPath, earlier, { mode: 0o640 });
-  const common = {
-    host: '127.0.0.1',
-    port: 0,
-    userHeader: 'X-Forwarded-User',
-    authorizedKeys: '%h/.ssh/authorized_keys',
-    minUid: 1000,
-    staticDir: null,
-    auditLog: logPath,
-  } as const;
-  local = await startServer({
-    ...common,
-    auth: 'local',
-    trustedProxies: [],
-    token,
-    user: 'ada',
-    home,
-  });
-  proxy = await startServer({
-    ...common,
-    auth: 'proxy',
-    trustedProxies: ['127.0.0.1'],
-    publicUrl: 'https://keys.example.org',
-  });
+  local = await startServer(localModeConfig(token, home, { auditLog: logPath }));
+  proxy = await startServer(proxyModeConfig({ auditLog: logPath }));
 });
 
 afterAll(async () => {

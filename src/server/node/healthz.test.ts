@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './node-server.ts';
 import { httpRequest } from '../../testing/http.ts';
+import { localModeConfig, proxyModeConfig } from '../../testing/server-config.ts';
 
 let dir: string;
 let local: RunningServer;
@@ -15,28 +16,8 @@ let proxy: RunningServer;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keysmith-healthz-'));
-  const common = {
-    host: '127.0.0.1',
-    port: 0,
-    userHeader: 'X-Forwarded-User',
-    authorizedKeys: '%h/.ssh/authorized_keys',
-    minUid: 1000,
-    staticDir: null,
-  } as const;
-  local = await startServer({
-    ...common,
-    auth: 'local',
-    trustedProxies: [],
-    token: 'healthz-token-0123456789abcdefXYZ',
-    user: 'ada',
-    home: dir,
-  });
-  proxy = await startServer({
-    ...common,
-    auth: 'proxy',
-    trustedProxies: ['127.0.0.1'],
-    publicUrl: 'https://keys.example.org',
-  });
+  local = await startServer(localModeConfig('healthz-token-0123456789abcdefXYZ', dir));
+  proxy = await startServer(proxyModeConfig());
 });
 
 afterAll(async () => {
