@@ -1,11 +1,14 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
-import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NO_POLICY } from '../../../api/policy.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';
 import { createMemoryKeyStore } from '../../../server/store/memory-key-store.ts';
 import { renderApp } from '../../test/render-app.tsx';
-import { generateThroughFlow, setupOnboardingServer } from './onboarding-test-server.ts';
+import {
+  deleteFailsDiskFull,
+  generateThroughFlow,
+  setupOnboardingServer,
+} from './onboarding-test-server.ts';
 
 const { server, state } = setupOnboardingServer(
   () => createMemoryKeyStore('', { path: '/home/ada/.ssh/authorized_keys' }),
@@ -145,19 +148,7 @@ describe('onboarding: renewing a Seqera key', () => {
     await user.click(await screen.findByRole('button', { name: 'Generate Key' }));
     await screen.findByRole('heading', { name: /Step 3 of 5/ });
     await finish(user);
-    server.use(
-      http.delete('/api/ssh-keys/:fingerprint', () =>
-        HttpResponse.json(
-          {
-            error: {
-              code: 'file-error',
-              message: 'The disk is full: free some space, then try again.',
-            },
-          },
-          { status: 500 },
-        ),
-      ),
-    );
+    server.use(deleteFailsDiskFull);
     await user.click(screen.getByRole('button', { name: 'Remove the old key' }));
     const dialog = screen.getByRole('alertdialog', { name: 'Remove the old key?' });
     await user.click(within(dialog).getByRole('button', { name: 'Remove the old key' }));

@@ -1,11 +1,15 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { http, HttpResponse } from 'msw';
+import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { renderApp } from '../../test/render-app.tsx';
 import { ONBOARDING_STORAGE_KEY } from './flow-storage.ts';
 import { createHandlers } from '../../../mocks/handlers.ts';
 import { createMemoryKeyStore } from '../../../server/store/memory-key-store.ts';
-import { generateThroughFlow, setupOnboardingServer } from './onboarding-test-server.ts';
+import {
+  deleteFailsDiskFull,
+  generateThroughFlow,
+  setupOnboardingServer,
+} from './onboarding-test-server.ts';
 
 const { server, state } = setupOnboardingServer(
   () => createMemoryKeyStore('', { path: '/home/ada/.ssh/authorized_keys' }),
@@ -67,19 +71,7 @@ describe('onboarding: leaving step 3, where the private key is on screen', () =>
 
   it('a failed removal stays, says why, and leaves the key in place', async () => {
     const { user, location } = await generateThroughFlow('');
-    server.use(
-      http.delete('/api/ssh-keys/:fingerprint', () =>
-        HttpResponse.json(
-          {
-            error: {
-              code: 'file-error',
-              message: 'The disk is full: free some space, then try again.',
-            },
-          },
-          { status: 500 },
-        ),
-      ),
-    );
+    server.use(deleteFailsDiskFull);
     await user.click(screen.getByRole('link', { name: 'Keysmith' }));
     await user.click(within(leaveDialog()).getByRole('button', { name: 'Remove key and leave' }));
 

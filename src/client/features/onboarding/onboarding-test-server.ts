@@ -111,6 +111,16 @@ export function setupOnboardingServer<S extends ListingStore>(
   return { server, state };
 }
 
+/** The server refusing a removal because its disk is full, for `server.use`. */
+export const deleteFailsDiskFull = http.delete('/api/ssh-keys/:fingerprint', () =>
+  HttpResponse.json(
+    {
+      error: { code: 'file-error', message: 'The disk is full: free some space, then try again.' },
+    },
+    { status: 500 },
+  ),
+);
+
 /** Opens the flow, begins, and generates with `passphrase`; returns at step 3. */
 export async function generateThroughFlow(passphrase: string) {
   const app = renderApp('/get-started');
