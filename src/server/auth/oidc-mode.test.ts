@@ -241,7 +241,11 @@ describe('signed in through the provider', () => {
     resetSshDir(user);
     const { jar } = await signIn(server, user.name);
     const me = await toKeysmith(server, jar, 'GET', apiPaths.me);
-    expect(meResponseSchema.parse(JSON.parse(me.body))).toEqual({ user: user.name, mode: 'oidc' });
+    expect(meResponseSchema.parse(JSON.parse(me.body))).toEqual({
+      user: user.name,
+      mode: 'oidc',
+      seqeraApis: [],
+    });
     const page = await toKeysmith(server, jar, 'GET', '/ssh-keys');
     expect(page.status).toBe(404); // no static files in this test: past the gate
     const added = await addKey(server, jar, PUBLIC_URL);
