@@ -25,9 +25,10 @@ interface DoneStepProps {
 }
 
 /**
- * The last step: what is true (the key is in authorized_keys on this host), what Seqera still
- * needs (a compute environment: host, user name, work directory), when the key expires, and,
- * when the server reads sshd's log, the first login with the key as it happens.
+ * The last step: what is true (the key is in authorized_keys on this host, or in the directory
+ * entry SSSD hands to every host), what Seqera still needs (a compute environment: host, user
+ * name, work directory), when the key expires, and, when the server reads sshd's log, the first
+ * login with the key as it happens.
  */
 export function DoneStep({ flowKey, renews, user }: DoneStepProps) {
   const [removingOld, setRemovingOld] = useState(false);

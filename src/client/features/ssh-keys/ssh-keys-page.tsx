@@ -60,7 +60,10 @@ type DialogState =
   | { kind: 'remove-expired'; keys: readonly SshKey[] }
   | { kind: 'replace'; key: SshKey };
 
-/** The SSH Keys page: the keys of ~/.ssh/authorized_keys, and the ways to add and remove them. */
+/**
+ * The SSH Keys page: the keys of ~/.ssh/authorized_keys (or of the user's directory entry), and
+ * the ways to add and remove them.
+ */
 export function SshKeysPage() {
   const keys = useQuery(sshKeysQueryOptions());
   // Without a policy (an older server, a failed request) nothing is flagged; the server still
