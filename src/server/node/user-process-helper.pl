@@ -44,6 +44,8 @@ for (@ARGV) {
   fail_start("$name given twice: start it through helperArgv") if exists $c{$name};
   # A number, not a string: Perl's | on two strings would OR their characters.
   $c{$name} = 0 + $value;
+  # Only O_RDONLY is 0 (asm-generic/fcntl.h); an O_NOFOLLOW of 0 would drop its guard unseen.
+  fail_start("$name is 0: start it through helperArgv") if $c{$name} == 0 && $name ne 'O_RDONLY';
 }
 for (qw(O_RDONLY O_WRONLY O_CREAT O_EXCL O_NOFOLLOW O_DIRECTORY ENOENT EEXIST)) {
   fail_start("$_ is missing: start it through helperArgv") unless exists $c{$_};

@@ -189,6 +189,13 @@ describe('who the helper runs as', () => {
         /'O_CREAT=0x40' is not NAME=NUMBER/,
       ],
       [withConstants((given) => [...given, 'O_EXCL=']), /'O_EXCL=' is not NAME=NUMBER/],
+      [
+        withConstants((given) => [
+          ...given.filter((c) => !c.startsWith('O_NOFOLLOW=')),
+          'O_NOFOLLOW=0',
+        ]),
+        /O_NOFOLLOW is 0/,
+      ],
       [withConstants((given) => [...given, 'O_TRUNC=512']), /'O_TRUNC=512' is not NAME=NUMBER/],
       [withConstants((given) => [...given, 'O_EXCL=128']), /O_EXCL given twice/],
     ];
