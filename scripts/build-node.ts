@@ -30,7 +30,7 @@ const ENTRIES = [
 
 /** Perl scripts the server runs (Debian's perl-base is Essential), copied beside their module. */
 const SCRIPTS = [
-  'server/node/user-process-helper.pl', // the per-user helper of user-process-spawn.ts
+  'server/node/user-process/user-process-helper.pl', // the per-user helper of user-process-spawn.ts
   'server/node/passwd-lookup.pl', // the passwd resolver of system-users.ts
 ];
 

@@ -14,10 +14,10 @@ command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 # systemd-analyze checks deploy/keysmith.service (src/cli/service.test.ts).
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 # systemd-journal-remote writes the journal files that the --sshd-log journal test reads
-# (src/server/node/sshd-log.test.ts).
+# (src/server/node/sshd-log/sshd-log.test.ts).
 [ -x /lib/systemd/systemd-journal-remote ] || need+=(systemd-journal-remote)
 # A private slapd, SSSD (LDAP provider, sss_cache, sss_ssh_authorizedkeys) and its NSS module for
-# --store ldap (src/server/node/ldap-sssd.test.ts).
+# --store ldap (src/server/node/ldap/ldap-sssd.test.ts).
 [ -x /usr/sbin/slapd ] || need+=(slapd)
 [ -x /usr/sbin/sssd ] || need+=(sssd-common)
 [ -n "$(find /usr/lib -name libsss_ldap.so -print -quit 2>/dev/null)" ] || need+=(sssd-ldap)

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { makeTestKey, type TestKey } from '../../src/testing/ssh-keygen.ts';
 import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../../src/testing/sshd.ts';
-import { DEFAULT_POOL_OPTIONS } from '../../src/server/node/user-process-pool.ts';
+import { DEFAULT_POOL_OPTIONS } from '../../src/server/node/user-process/user-process-pool.ts';
 import { sampleMemory } from './memory-sampler.ts';
 import { atMost, percentile, type Figure } from './stats.ts';
 

@@ -11,8 +11,8 @@ import { readPolicyFile } from '../server/node/policy-file.ts';
 import { readConfigFile, SERVE_OPTIONS, type FlagValues } from './serve-config-file.ts';
 import { flagsSchema, tokenSchema } from './serve-flags.ts';
 import { SERVE_HELP } from './serve-help.ts';
-import { readLdapConfig } from '../server/node/ldap-flags.ts';
-import type { LdapConfig } from '../server/node/ldap-key-store.ts';
+import { readLdapConfig } from '../server/node/ldap/ldap-flags.ts';
+import type { LdapConfig } from '../server/node/ldap/ldap-key-store.ts';
 
 /** dist/web, next to the compiled server (dist/node/cli/serve-command.js). */
 function defaultStaticDir(): string {

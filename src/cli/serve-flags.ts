@@ -7,8 +7,8 @@ import { z } from 'zod';
 import {
   checkAuthorizedKeysTemplate,
   DEFAULT_AUTHORIZED_KEYS_TEMPLATE,
-} from '../server/node/authorized-keys-path.ts';
-import { ldapFlagProblems, ldapFlagSchemas } from '../server/node/ldap-flags.ts';
+} from '../server/node/file-store/authorized-keys-path.ts';
+import { ldapFlagProblems, ldapFlagSchemas } from '../server/node/ldap/ldap-flags.ts';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 

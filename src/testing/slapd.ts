@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Attribute, Change, Client } from 'ldapts';
-import type { LdapConfig } from '../server/node/ldap-key-store.ts';
+import type { LdapConfig } from '../server/node/ldap/ldap-key-store.ts';
 import { freePort } from './free-port.ts';
 
 export const LDAP_SUFFIX = 'dc=keysmith,dc=test';

@@ -6,8 +6,8 @@ import { isIP, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { createApp, type AppDeps, type AuthFailure } from '../http/app.ts';
-import { expandAuthorizedKeysTemplate } from './authorized-keys-path.ts';
-import { createFileKeyStore } from './file-key-store.ts';
+import { expandAuthorizedKeysTemplate } from './file-store/authorized-keys-path.ts';
+import { createFileKeyStore } from './file-store/file-key-store.ts';
 import { KeyStoreError, type KeyStore } from '../store/key-store.ts';
 import { createLocalAuth, generateToken, signInUrl } from '../auth/local-auth.ts';
 import { createProxyAuth, normalizeAddress } from '../auth/proxy-auth.ts';
@@ -15,16 +15,16 @@ import { createOidcAuth } from '../auth/oidc-auth.ts';
 import type { SessionKey } from '../auth/session-cookie.ts';
 import { createStaticFiles } from './static-files.ts';
 import { lookupAccount, type Account } from './system-users.ts';
-import { createUserProcessKeyStore } from './user-process-store.ts';
+import { createUserProcessKeyStore } from './user-process/user-process-store.ts';
 import {
   createUserProcessPool,
   type UserProcessPool,
   type UserProcessPoolOptions,
-} from './user-process-pool.ts';
+} from './user-process/user-process-pool.ts';
 import { openAuditLog } from './audit-log.ts';
-import { createLdapKeyStore, type LdapConfig } from './ldap-key-store.ts';
-import { createRequestLimit } from './ldap-request-limit.ts';
-import { startSshdLog, type SshdLogSource } from './sshd-log.ts';
+import { createLdapKeyStore, type LdapConfig } from './ldap/ldap-key-store.ts';
+import { createRequestLimit } from './ldap/ldap-request-limit.ts';
+import { startSshdLog, type SshdLogSource } from './sshd-log/sshd-log.ts';
 import type { Policy } from '../../api/policy.ts';
 import { toWireList } from '../../api/ssh-keys.ts';
 

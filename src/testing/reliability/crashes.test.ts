@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addKey, removeKey } from '../../server/keys-file/edits.ts';
 import { listKeys } from '../../server/keys-file/listing.ts';
-import { createFileKeyStore } from '../../server/node/file-key-store.ts';
+import { createFileKeyStore } from '../../server/node/file-store/file-key-store.ts';
 import { makeTestDir } from '../sshd.ts';
 import { freshKeys, type FreshKey } from './fresh-keys.ts';
 import { nodeArgs, REPO_ROOT } from './node-script.ts';

@@ -8,7 +8,7 @@
  * the operations again and again (numbering on) until killed.
  */
 import { z } from 'zod';
-import { createFileKeyStore } from '../../server/node/file-key-store.ts';
+import { createFileKeyStore } from '../../server/node/file-store/file-key-store.ts';
 import { KeyStoreError } from '../../server/store/key-store.ts';
 
 const jobSchema = z.strictObject({

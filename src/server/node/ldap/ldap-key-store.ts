@@ -8,7 +8,7 @@
  */
 import { isIP } from 'node:net';
 import { Attribute, Change, Client, type Entry } from 'ldapts';
-import { KeyStoreError, type KeyStore } from '../store/key-store.ts';
+import { KeyStoreError, type KeyStore } from '../../store/key-store.ts';
 import { ldapError } from './ldap-errors.ts';
 import { userFilter } from './ldap-filter.ts';
 import {

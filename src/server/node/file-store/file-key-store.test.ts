@@ -7,14 +7,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { listKeysResponseSchema, toWireList, type SshKey } from '../../api/ssh-keys.ts';
-import { addKey, removeKey } from '../keys-file/edits.ts';
-import { listKeys } from '../keys-file/listing.ts';
+import { listKeysResponseSchema, toWireList, type SshKey } from '../../../api/ssh-keys.ts';
+import { addKey, removeKey } from '../../keys-file/edits.ts';
+import { listKeys } from '../../keys-file/listing.ts';
 import { createFileKeyStore } from './file-key-store.ts';
-import { KeyStoreError } from '../store/key-store.ts';
-import { runInUserProcess } from './user-process-store.ts';
-import { makeTestKey, type TestKey } from '../../testing/ssh-keygen.ts';
-import { ensureTestUser, makeTestDir, type TestUser } from '../../testing/sshd.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
+import { runInUserProcess } from '../user-process/user-process-store.ts';
+import { makeTestKey, type TestKey } from '../../../testing/ssh-keygen.ts';
+import { ensureTestUser, makeTestDir, type TestUser } from '../../../testing/sshd.ts';
 
 let dir: string;
 const keys: TestKey[] = [];
@@ -371,7 +371,7 @@ describe('several processes at once', () => {
   it('keeps every key when processes add at the same time (the lock holds across processes)', async () => {
     const { home, file } = makeHome('# shared\n');
     const script = [
-      "import { createFileKeyStore } from './src/server/node/file-key-store.ts';",
+      "import { createFileKeyStore } from './src/server/node/file-store/file-key-store.ts';",
       'const [file, home, publicKey, startAt] = process.argv.slice(1);',
       // All start the change in the same instant, so without the lock writes would be lost.
       // Node 23+ warns on stderr about a negative delay, which a slow start gives.

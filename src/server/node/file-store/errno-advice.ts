@@ -3,7 +3,7 @@
  * way out, and the shell quoting of the paths those messages and the StrictModes fixes show.
  */
 import path from 'node:path';
-import { KeyStoreError } from '../store/key-store.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
 
 /** The errno code of a Node file system error (`ENOENT`…), or of proper-lockfile's `ELOCKED`. */
 export function errnoCode(error: unknown): string | undefined {

@@ -4,7 +4,7 @@
  * its start, and so is a file shorter than what was read (truncation, `copytruncate`).
  */
 import fs from 'node:fs';
-import { MAX_LINE_LENGTH } from '../last-use/sshd-log-line.ts';
+import { MAX_LINE_LENGTH } from '../../last-use/sshd-log-line.ts';
 
 export interface LogFileFollower {
   /** Reads what was appended since the last look (after any read under way). */

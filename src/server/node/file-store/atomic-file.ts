@@ -14,7 +14,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import lockfile, { type LockOptions } from 'proper-lockfile';
-import { KeyStoreError } from '../store/key-store.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
 import { errnoCode, fileError } from './errno-advice.ts';
 
 /** A file as read: its bytes, and the permission bits and owner a replacement keeps. */

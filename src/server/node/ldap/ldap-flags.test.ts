@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseServeArgs } from '../../cli/serve-command.ts';
+import { parseServeArgs } from '../../../cli/serve-command.ts';
 
 let dir: string;
 let passwordFile: string;

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FileWarning } from '../../api/ssh-keys.ts';
+import type { FileWarning } from '../../../api/ssh-keys.ts';
 import { errnoCode, shellQuote } from './errno-advice.ts';
 
 export interface StrictModesTarget {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cachedFile, listBodyOf, rememberWritten } from './file-cache.ts';
-import { readModel } from '../keys-file/model.ts';
+import { readModel } from '../../keys-file/model.ts';
 
 const text = '# one\n# two\n';
 

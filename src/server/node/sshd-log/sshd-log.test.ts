@@ -8,12 +8,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localModeConfig, proxyModeConfig } from '../../testing/server-config.ts';
-import { apiPaths, listKeysResponseSchema, type ListKeysResponse } from '../../api/ssh-keys.ts';
-import { startServer, type RunningServer } from './node-server.ts';
+import { localModeConfig, proxyModeConfig } from '../../../testing/server-config.ts';
+import { apiPaths, listKeysResponseSchema, type ListKeysResponse } from '../../../api/ssh-keys.ts';
+import { startServer, type RunningServer } from '../node-server.ts';
 import { startSshdLog } from './sshd-log.ts';
-import { httpRequest } from '../../testing/http.ts';
-import { makeTestKey, type TestKey } from '../../testing/ssh-keygen.ts';
+import { httpRequest } from '../../../testing/http.ts';
+import { makeTestKey, type TestKey } from '../../../testing/ssh-keygen.ts';
 import {
   ensureTestUser,
   makeTestDir,
@@ -21,7 +21,7 @@ import {
   startSshd,
   type RunningSshd,
   type TestUser,
-} from '../../testing/sshd.ts';
+} from '../../../testing/sshd.ts';
 
 let alice: TestUser;
 let bob: TestUser;

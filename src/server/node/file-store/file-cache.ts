@@ -5,7 +5,7 @@
  * for a change) and passes the exact bytes: another process may change the file at any time,
  * and stat times are too coarse to prove it did not.
  */
-import { readModel, type AuthorizedKeysModel } from '../keys-file/model.ts';
+import { readModel, type AuthorizedKeysModel } from '../../keys-file/model.ts';
 
 /** A list body made from the cached bytes. */
 export interface CachedListBody {

@@ -3,7 +3,7 @@
  * same bound and the same 429 the helper pool gives, so one user's flood cannot hold the
  * directory connections.
  */
-import { KeyStoreError } from '../store/key-store.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
 
 /** Admits a request of `user`, returning its release, or throws 429 past `max` in flight. */
 export function createRequestLimit(max: number): (user: string) => () => void {

@@ -3,15 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { Attribute, Change, InsufficientAccessError } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyStoreError } from '../store/key-store.ts';
-import { makeTestKey } from '../../testing/ssh-keygen.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
+import { makeTestKey } from '../../../testing/ssh-keygen.ts';
 import {
   LDAP_BIND_DN,
   ldapConfigFor,
   startSlapd,
   type LdapTestUser,
   type RunningSlapd,
-} from '../../testing/slapd.ts';
+} from '../../../testing/slapd.ts';
 import { createLdapKeyStore, type LdapConfig } from './ldap-key-store.ts';
 
 let slapd: RunningSlapd;

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { followLogFile, type LogFileFollower } from './sshd-log-file.ts';
-import { MAX_LINE_LENGTH } from '../last-use/sshd-log-line.ts';
+import { MAX_LINE_LENGTH } from '../../last-use/sshd-log-line.ts';
 
 let dir: string;
 let file: string;

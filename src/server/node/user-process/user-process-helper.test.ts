@@ -7,11 +7,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyStoreError } from '../store/key-store.ts';
-import { makeTestKey, sshKeygenFingerprints, type TestKey } from '../../testing/ssh-keygen.ts';
-import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../../testing/sshd.ts';
-import { killAllChildren, runWriter } from '../../testing/reliability/child-processes.ts';
-import { strictModesWarnings } from './strict-modes.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
+import { makeTestKey, sshKeygenFingerprints, type TestKey } from '../../../testing/ssh-keygen.ts';
+import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../../../testing/sshd.ts';
+import { killAllChildren, runWriter } from '../../../testing/reliability/child-processes.ts';
+import { strictModesWarnings } from '../file-store/strict-modes.ts';
 import { createUserProcessPool, DEFAULT_POOL_OPTIONS } from './user-process-pool.ts';
 import { helperArgv, helperConstants } from './user-process-spawn.ts';
 import {

@@ -7,12 +7,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiPaths, errorResponseSchema, listKeysResponseSchema } from '../../api/ssh-keys.ts';
-import { KeyStoreError } from '../store/key-store.ts';
-import { httpRequest } from '../../testing/http.ts';
-import { makeTestKey, sshKeygenFingerprints, type TestKey } from '../../testing/ssh-keygen.ts';
-import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../../testing/sshd.ts';
-import { startServer } from './node-server.ts';
+import { apiPaths, errorResponseSchema, listKeysResponseSchema } from '../../../api/ssh-keys.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
+import { httpRequest } from '../../../testing/http.ts';
+import { makeTestKey, sshKeygenFingerprints, type TestKey } from '../../../testing/ssh-keygen.ts';
+import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../../../testing/sshd.ts';
+import { startServer } from '../node-server.ts';
 import { createUserProcessPool, type HelperAnswer } from './user-process-pool.ts';
 import { runKeyOperation } from './user-process-store.ts';
 

@@ -6,8 +6,8 @@ import {
   createLastUseIndex,
   type LastUse,
   type LastUseLimits,
-} from '../last-use/last-use-index.ts';
-import { parseJournalEntry, parseSshdLogLine } from '../last-use/sshd-log-line.ts';
+} from '../../last-use/last-use-index.ts';
+import { parseJournalEntry, parseSshdLogLine } from '../../last-use/sshd-log-line.ts';
 import { followLogFile } from './sshd-log-file.ts';
 import { followJournal } from './sshd-log-journal.ts';
 

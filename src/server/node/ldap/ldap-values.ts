@@ -6,14 +6,14 @@
  *
  *     restrict,expiry-time="20270101000000Z" ssh-ed25519 AAAA… ada@laptop # keysmith name=laptop added=2026-01-02T03:04:05Z
  */
-import type { CreateKeyRequest, IgnoredLine, SshKey } from '../../api/ssh-keys.ts';
-import { bytesEqual } from '../../crypto/bytes.ts';
-import { composeKeyLines } from '../keys-file/edits.ts';
-import { splitLines } from '../keys-file/lines.ts';
-import { toSshKey } from '../keys-file/listing.ts';
-import { parseMetadataLine, type KeysmithMetadata } from '../keys-file/metadata-line.ts';
-import { keyLineAt, readLine, isIgnoredBySshd, type KeyLine } from '../keys-file/model.ts';
-import { KeyStoreError } from '../store/key-store.ts';
+import type { CreateKeyRequest, IgnoredLine, SshKey } from '../../../api/ssh-keys.ts';
+import { bytesEqual } from '../../../crypto/bytes.ts';
+import { composeKeyLines } from '../../keys-file/edits.ts';
+import { splitLines } from '../../keys-file/lines.ts';
+import { toSshKey } from '../../keys-file/listing.ts';
+import { parseMetadataLine, type KeysmithMetadata } from '../../keys-file/metadata-line.ts';
+import { keyLineAt, readLine, isIgnoredBySshd, type KeyLine } from '../../keys-file/model.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
 
 /** One key line read from a value, and which value holds it. */
 export interface DirectoryKeyLine extends KeyLine {

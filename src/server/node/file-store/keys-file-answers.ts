@@ -3,11 +3,11 @@
  * this process (file-key-store.ts, local mode) or the user's helper (user-process-store.ts,
  * proxy mode as root). Parsing goes through the cache by content (file-cache.ts).
  */
-import { toWireList, type FileWarning, type ListKeysResponse } from '../../api/ssh-keys.ts';
-import { joinLines } from '../keys-file/lines.ts';
-import { listIgnoredLines, listingValidity, listModelKeys } from '../keys-file/listing.ts';
-import type { AuthorizedKeysModel } from '../keys-file/model.ts';
-import { KeyStoreError } from '../store/key-store.ts';
+import { toWireList, type FileWarning, type ListKeysResponse } from '../../../api/ssh-keys.ts';
+import { joinLines } from '../../keys-file/lines.ts';
+import { listIgnoredLines, listingValidity, listModelKeys } from '../../keys-file/listing.ts';
+import type { AuthorizedKeysModel } from '../../keys-file/model.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
 import { shellQuote } from './errno-advice.ts';
 import { cachedFile, listBodyOf, rememberWritten } from './file-cache.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyStoreError } from '../store/key-store.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
 import { createRequestLimit } from './ldap-request-limit.ts';
 
 describe('createRequestLimit', () => {

@@ -9,7 +9,7 @@ import {
   TypeOrValueExistsError,
   UndefinedTypeError,
 } from 'ldapts';
-import { KeyStoreError } from '../store/key-store.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
 
 const README = 'README, "Keys in LDAP or FreeIPA"';
 

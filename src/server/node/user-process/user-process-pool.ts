@@ -11,8 +11,8 @@
  * 503), each for at most `queueWaitMs` (then 503), and at most `maxPerUser` requests of one user
  * admitted at once (then 429), so one user's flood cannot hold the pool.
  */
-import { KeyStoreError } from '../store/key-store.ts';
-import type { Account } from './system-users.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
+import type { Account } from '../system-users.ts';
 import { encodeRequest, type HelperReply, type HelperRequest } from './user-process-protocol.ts';
 import { HELPER_SCRIPT, spawnHelper, type HelperChild } from './user-process-spawn.ts';
 

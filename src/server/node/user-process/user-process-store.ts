@@ -10,14 +10,19 @@ import type {
   FileWarning,
   ListKeysResponse,
   SshKey,
-} from '../../api/ssh-keys.ts';
-import { addKeyToModel, removeKeyFromModel } from '../keys-file/edits.ts';
-import type { AuthorizedKeysModel } from '../keys-file/model.ts';
-import { KeyStoreError, type KeyStore } from '../store/key-store.ts';
-import { fileError } from './errno-advice.ts';
-import { editBytes, listBodyOfBytes, listOfBytes, unreadableWarning } from './keys-file-answers.ts';
-import { strictModesWarningsOf, type StrictModesTarget } from './strict-modes.ts';
-import type { Account } from './system-users.ts';
+} from '../../../api/ssh-keys.ts';
+import { addKeyToModel, removeKeyFromModel } from '../../keys-file/edits.ts';
+import type { AuthorizedKeysModel } from '../../keys-file/model.ts';
+import { KeyStoreError, type KeyStore } from '../../store/key-store.ts';
+import { fileError } from '../file-store/errno-advice.ts';
+import {
+  editBytes,
+  listBodyOfBytes,
+  listOfBytes,
+  unreadableWarning,
+} from '../file-store/keys-file-answers.ts';
+import { strictModesWarningsOf, type StrictModesTarget } from '../file-store/strict-modes.ts';
+import type { Account } from '../system-users.ts';
 import {
   createUserProcessPool,
   type HelperAnswer,

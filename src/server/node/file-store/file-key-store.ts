@@ -7,10 +7,10 @@
  * to follow a link: it refuses an authorized_keys that is a symbolic link.
  */
 import path from 'node:path';
-import type { FileWarning } from '../../api/ssh-keys.ts';
-import { addKeyToModel, removeKeyFromModel } from '../keys-file/edits.ts';
-import type { AuthorizedKeysModel } from '../keys-file/model.ts';
-import { KeyStoreError, type KeyStore } from '../store/key-store.ts';
+import type { FileWarning } from '../../../api/ssh-keys.ts';
+import { addKeyToModel, removeKeyFromModel } from '../../keys-file/edits.ts';
+import type { AuthorizedKeysModel } from '../../keys-file/model.ts';
+import { KeyStoreError, type KeyStore } from '../../store/key-store.ts';
 import {
   checkWritable,
   readNoFollow,

@@ -9,8 +9,8 @@ import { constants as fsConstants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { KeyStoreError } from '../store/key-store.ts';
-import type { Account } from './system-users.ts';
+import { KeyStoreError } from '../../store/key-store.ts';
+import type { Account } from '../system-users.ts';
 import { createReplyReader, type HelperReply } from './user-process-protocol.ts';
 
 /** The helper beside this module: scripts/build-node.ts copies it into dist/node. */
