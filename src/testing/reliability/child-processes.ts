@@ -4,12 +4,31 @@
  * the secret scan and every one of them killed in afterAll.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { nodeArgs, REPO_ROOT } from './node-script.ts';
 
 export interface RunAs {
   uid: number;
   gid: number;
   home: string;
+}
+
+/** True when every directory above `file` lets other users through and the file runs for them. */
+function othersCanRun(file: string): boolean {
+  if ((fs.statSync(file).mode & 0o001) === 0) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === path.dirname(dir)) return true;
+  }
+}
+
+/**
+ * The node binary for a child: this one, unless the child runs as another user who cannot
+ * reach it (npx's Node 24 lives in root's 0700 home); then the system's node on PATH.
+ */
+function nodeFor(runAs: RunAs | undefined): string {
+  return runAs === undefined || othersCanRun(process.execPath) ? process.execPath : 'node';
 }
 
 export interface ServerProcess {
@@ -57,7 +76,7 @@ export function startServerProcess(options: {
 }): Promise<ServerProcess> {
   const child = track(
     spawn(
-      process.execPath,
+      nodeFor(options.runAs),
       [...nodeArgs('cli/main'), 'serve', '--port', '0', ...(options.args ?? [])],
       {
         cwd: REPO_ROOT,
@@ -93,18 +112,14 @@ export function startServerProcess(options: {
 /** Runs writer-child.ts with one job to its end (60 s limit). */
 export function runWriter(job: object, runAs?: RunAs): Promise<WriterResult> {
   const child = track(
-    spawn(
-      process.execPath,
-      [...nodeArgs('testing/reliability/writer-child'), JSON.stringify(job)],
-      {
-        cwd: REPO_ROOT,
-        env: envFor(runAs, {}),
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 60_000,
-        killSignal: 'SIGKILL',
-        ...(runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid }),
-      },
-    ),
+    spawn(nodeFor(runAs), [...nodeArgs('testing/reliability/writer-child'), JSON.stringify(job)], {
+      cwd: REPO_ROOT,
+      env: envFor(runAs, {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
+      ...(runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid }),
+    }),
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
