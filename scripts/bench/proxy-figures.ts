@@ -174,6 +174,13 @@ export async function proxyFigures(): Promise<Figure[]> {
       if (found === undefined) throw new Error(`no key ${i}`);
       return found;
     };
+    // As the server group does: warm the fresh server (its code, the passwd resolver) with
+    // lists by the last user, who is not one of P1's twenty, whose helpers all start cold in P1.
+    const warm = user(USERS - 1);
+    const coldStart = performance.now();
+    await list(warm)();
+    const coldMs = performance.now() - coldStart;
+    for (let i = 0; i < 9; i += 1) await list(warm)();
     const few = await load(
       Array.from({ length: 400 }, (_, i) => list(user(i % 20))),
       AT_ONCE,
@@ -190,8 +197,7 @@ export async function proxyFigures(): Promise<Figure[]> {
         atMost(p99Few, 200) === 'PASS' && rate >= 300 && few.statuses.every((s) => s === 200)
           ? 'PASS'
           : 'FAIL',
-      method:
-        'Node fetch over 127.0.0.1, 50 workers each taking the next request; the server as root, default pool',
+      method: `Node fetch over 127.0.0.1, 50 workers each taking the next request; the server as root, default pool; after 10 warm-up lists by a 21st user (the first, cold: ${coldMs.toFixed(0)} ms)`,
     });
     const adds = await load(
       users.map((u, i) => add(u, key(i))),
