@@ -52,6 +52,8 @@ interface Line {
   text: string;
   sets: boolean;
   reads: boolean;
+  /** Sets it too when it ends in "\r" (a CRLF file): a line of nothing is then garbage. */
+  setsWithCr: boolean;
 }
 const keyLine = fc
   .tuple(blank, options, fc.constantFrom(...keys), fc.constantFrom(' ', '\t', '  '), comment)
@@ -59,10 +61,16 @@ const keyLine = fc
     text: `${lead}${opts}${key}${text === '' ? '' : sep + text}`,
     sets: opts !== '' || (text !== '' && !text.startsWith('#')),
     reads: opts === '' && (text === '' || text.startsWith('#')),
+    setsWithCr: false,
   }));
 const otherLine = fc
   .constantFrom('', '# a comment', '   # indented', 'garbage line', 'ssh-ed25519 AAAA', 'ssh-rsa')
-  .map((text): Line => ({ text, sets: !/^\s*(#|$)/.test(text), reads: false }));
+  .map((text): Line => ({
+    text,
+    sets: !/^\s*(#|$)/.test(text),
+    reads: false,
+    setsWithCr: text === '',
+  }));
 /**
  * authorized_keys files without the one case ssh-keygen leaves undefined: a key line that reads
  * the comment pointer after an earlier line set it prints leftover or freed memory.
@@ -76,10 +84,13 @@ const file = fc
     fc.boolean(),
   )
   .map(([lines, eol, finalEol]) => {
+    // In a CRLF file a line keeps its "\r", which ssh-keygen reads as text, so an empty line
+    // sets the pointer (base64 decoding skips the "\r" after a bare key, which still reads it).
     let set = false;
-    const defined = lines.filter((line) => {
+    const defined = lines.filter((line, index) => {
       const keep = !(line.reads && set);
-      set ||= line.sets;
+      const cr = eol === '\r\n' && (finalEol || index < lines.length - 1);
+      set ||= line.sets || (cr && line.setsWithCr);
       return keep;
     });
     const texts = defined.map((line) => line.text);
