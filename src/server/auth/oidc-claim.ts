@@ -2,7 +2,7 @@
  * From the provider's claim to a local user name: the value as it is, or, with
  * `--oidc-user-strip-domain`, an e-mail style `name@domain` of exactly that domain.
  */
-import { USER_NAME_PATTERN } from '../node/system-users.ts';
+import { USER_NAME_PATTERN } from './user-name.ts';
 
 export interface ClaimMapping {
   /** `--oidc-user-claim`, e.g. `preferred_username`. */

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import type { AuthFailure, Identity } from '../http/app.ts';
-import { USER_NAME_PATTERN, USER_NAME_RULE } from '../node/system-users.ts';
+import { USER_NAME_PATTERN, USER_NAME_RULE } from './user-name.ts';
 
 export interface ProxyAuthOptions {
   /** Header carrying the user name, e.g. `X-Forwarded-User`. */

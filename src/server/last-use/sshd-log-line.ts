@@ -1,6 +1,6 @@
 /**
  * sshd's "Accepted publickey" lines, as a log file or the journal holds them, read into login
- * events. Pure and platform-neutral: the Node readers (server/node/sshd-log-*.ts) feed it lines.
+ * events. Pure and platform-neutral: the Node readers (server/node/sshd-log/) feed it lines.
  */
 
 /** One public key login sshd logged. */
