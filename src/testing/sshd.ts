@@ -18,6 +18,16 @@ export interface TestUser {
   home: string;
 }
 
+/** The authorized_keys file sshd reads for `user`. */
+export function authorizedKeysOf(user: TestUser): string {
+  return path.join(user.home, '.ssh', 'authorized_keys');
+}
+
+/** The user as the pool's account: a fresh object with only the passwd fields. */
+export function accountOf(user: TestUser): TestUser {
+  return { name: user.name, uid: user.uid, gid: user.gid, home: user.home };
+}
+
 export interface SshLoginOptions {
   /** `force` is `-tt`, a terminal as for a person typing `ssh host`; `none` is `-T`. */
   tty?: 'force' | 'none';

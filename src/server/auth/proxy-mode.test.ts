@@ -17,6 +17,7 @@ import {
   resetSshDir,
   runAccountTool,
   type TestUser,
+  authorizedKeysOf as fileOf,
 } from '../../testing/sshd.ts';
 
 // What the browser sends as Origin for a page opened at --public-url.
@@ -32,10 +33,6 @@ function key(name: string): TestKey {
   const found = keys[name];
   if (found === undefined) throw new Error(`no test key ${name}`);
   return found;
-}
-
-function fileOf(user: TestUser): string {
-  return path.join(user.home, '.ssh', 'authorized_keys');
 }
 
 function as(

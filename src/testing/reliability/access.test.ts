@@ -15,7 +15,13 @@ import { localModeConfig, proxyModeConfig } from '../server-config.ts';
 import { apiPaths, errorResponseSchema, listKeysResponseSchema } from '../../api/ssh-keys.ts';
 import { startServer, type RunningServer } from '../../server/node/node-server.ts';
 import { httpRequest, type TestResponse } from '../http.ts';
-import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../sshd.ts';
+import {
+  ensureTestUser,
+  makeTestDir,
+  resetSshDir,
+  type TestUser,
+  authorizedKeysOf as fileOf,
+} from '../sshd.ts';
 import { freshKeys, type FreshKey } from './fresh-keys.ts';
 import { captureConsole, createSecretScanner } from './secret-scan.ts';
 import { createSummary } from './summary-table.ts';
@@ -332,10 +338,6 @@ afterAll(async () => {
   summary.finish();
   expect(found).toEqual([]);
 });
-
-function fileOf(user: TestUser): string {
-  return path.join(user.home, '.ssh', 'authorized_keys');
-}
 
 describe('local mode: every route refuses', () => {
   for (const refusal of localRefusals()) {

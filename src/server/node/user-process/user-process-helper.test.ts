@@ -9,7 +9,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyStoreError } from '../../store/key-store.ts';
 import { makeTestKey, sshKeygenFingerprints, type TestKey } from '../../../testing/ssh-keygen.ts';
-import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../../../testing/sshd.ts';
+import {
+  ensureTestUser,
+  makeTestDir,
+  resetSshDir,
+  type TestUser,
+  authorizedKeysOf as fileOf,
+  accountOf as account,
+} from '../../../testing/sshd.ts';
 import { killAllChildren, runWriter } from '../../../testing/reliability/child-processes.ts';
 import { strictModesWarnings } from '../file-store/strict-modes.ts';
 import { createUserProcessPool, DEFAULT_POOL_OPTIONS } from './user-process-pool.ts';
@@ -32,14 +39,6 @@ function key(index: number): TestKey {
   const found = keys[index];
   if (found === undefined) throw new Error(`no test key ${index}`);
   return found;
-}
-
-function fileOf(u: TestUser): string {
-  return path.join(u.home, '.ssh', 'authorized_keys');
-}
-
-function account(u: TestUser) {
-  return { name: u.name, uid: u.uid, gid: u.gid, home: u.home };
 }
 
 /** Runs the helper for `u` with `input` on its stdin; its replies, exit code and stderr. */

@@ -11,7 +11,14 @@ import { apiPaths, errorResponseSchema, listKeysResponseSchema } from '../../../
 import { KeyStoreError } from '../../store/key-store.ts';
 import { httpRequest } from '../../../testing/http.ts';
 import { makeTestKey, sshKeygenFingerprints, type TestKey } from '../../../testing/ssh-keygen.ts';
-import { ensureTestUser, makeTestDir, resetSshDir, type TestUser } from '../../../testing/sshd.ts';
+import {
+  ensureTestUser,
+  makeTestDir,
+  resetSshDir,
+  type TestUser,
+  authorizedKeysOf as fileOf,
+  accountOf as account,
+} from '../../../testing/sshd.ts';
 import { startServer } from '../node-server.ts';
 import { createUserProcessPool, type HelperAnswer } from './user-process-pool.ts';
 import { runKeyOperation } from './user-process-store.ts';
@@ -30,14 +37,6 @@ function key(index: number): TestKey {
   const found = keys[index];
   if (found === undefined) throw new Error(`no test key ${index}`);
   return found;
-}
-
-function fileOf(u: TestUser): string {
-  return path.join(u.home, '.ssh', 'authorized_keys');
-}
-
-function account(u: TestUser) {
-  return { name: u.name, uid: u.uid, gid: u.gid, home: u.home };
 }
 
 /** Real, effective, saved and file-system uid of a live process, from the kernel. */
